@@ -1,0 +1,296 @@
+"""The analyzer: bytes of one message in, findings and a risk level out.
+
+Extraction, the text recognizers, then the PERSON pass (with exclusions and
+propagation), then dates of birth next to names, then the context adjustments
+that need the whole message (signatures, organisation addresses, social care).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import regex
+
+from detectors import layout
+from detectors.context import near, social_care_hits
+from detectors.extract import Extraction, MessageFacts, Unreadable, extract_message
+from detectors.extract.message import NotAnEmail
+from detectors.findings import Finding, FindingType
+from detectors.names import ACRONYMS, NOT_NAME_WORDS, STOP, normalise_name
+from detectors.recognizers import build
+from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
+from detectors.recognizers.person import Piece, PersonRecognizer, is_professional, name_parts
+from detectors.risk import Risk, assess
+from detectors.settings import DetectorSettings
+
+# Types that, inside a signature block or quoted header, belong to staff.
+_FURNITURE_TYPES = frozenset(
+    {FindingType.PERSON, FindingType.PHONE, FindingType.ADDRESS, FindingType.UK_POSTCODE, FindingType.EMAIL}
+)
+_ORG_PLACE_WORDS = regex.compile(
+    r"(?i)\b(?:building|house|hall|hub|centre|center|station|school|academy|college|nursery|office|offices|"
+    r"hospital|library|foodbank|church|surgery|clinic|court|council|police|town hall|civic|museum|stadium|"
+    r"leisure|park|shopping|ltd|limited|plc)\b"
+)
+CONTEXT_WINDOW = 150
+
+
+@dataclass
+class Analysis:
+    facts: MessageFacts
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    risk: Risk = Risk.NONE
+    social_care_context: bool = False
+    pieces: dict[str, str] = field(default_factory=dict)  # where -> extracted text
+
+
+class Engine:
+    """Load once (the spaCy pipeline is the expensive part), analyze many."""
+
+    def __init__(self, settings: DetectorSettings) -> None:
+        self.settings = settings
+        self.recognizers = build(settings.disabled, settings.case_references)
+        self.person = None if "person" in settings.disabled else PersonRecognizer(settings.spacy_pipeline)
+        self.dob = None if "date_of_birth" in settings.disabled else DateOfBirthRecognizer()
+
+    def analyze(self, raw: bytes) -> Analysis:
+        result = self.analyze_batch([raw])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def analyze_batch(self, raws: Sequence[bytes]) -> list[Analysis | Exception]:
+        """Analyze several messages, batching the NER over all their texts."""
+        extractions: list[Extraction | Exception] = []
+        for raw in raws:
+            try:
+                extractions.append(extract_message(raw, self.settings.limits))
+            except NotAnEmail as exc:
+                extractions.append(exc)
+            except Exception as exc:  # the stdlib parser on hostile bytes: report, never crash the batch
+                extractions.append(ValueError(f"could not parse the message ({type(exc).__name__})"))
+        pieces: list[Piece] = []
+        owners: list[int] = []
+        for index, extraction in enumerate(extractions):
+            if isinstance(extraction, Exception):
+                continue
+            for p in extraction.pieces:
+                furniture = layout.signature_spans(p.text) + layout.header_spans(p.text) + layout.greeting_spans(p.text)
+                pieces.append(Piece(p.where, p.text, tuple(furniture)))
+                owners.append(index)
+        person_candidates = self.person.candidates(pieces) if self.person else [[] for _ in pieces]
+        results: list[Analysis | Exception] = []
+        for index, extraction in enumerate(extractions):
+            if isinstance(extraction, Exception):
+                results.append(extraction)
+                continue
+            mine = [i for i, owner in enumerate(owners) if owner == index]
+            results.append(
+                self._analyze_one(extraction, [pieces[i] for i in mine], [person_candidates[i] for i in mine])
+            )
+        return results
+
+    # -- one message ---------------------------------------------------------
+    def _analyze_one(self, extraction: Extraction, pieces: list[Piece], people: list[list[Finding]]) -> Analysis:
+        analysis = Analysis(facts=extraction.facts, unreadable=list(extraction.unreadable))
+        analysis.pieces = {p.where: p.text for p in pieces}
+        hits = {p.where: social_care_hits(p.text) for p in pieces}
+        analysis.social_care_context = any(hits.values())
+
+        not_users = self._non_service_user_names(extraction.facts, pieces, people)
+        persons = self._people(pieces, people, not_users, hits)
+        findings: list[Finding] = list(persons)
+        for piece in pieces:
+            structured = [f for r in self.recognizers for f in r.analyze(piece.text, piece.where)]
+            findings += self._adjust(piece, structured, extraction.facts)
+            if self.dob:
+                spans = [(f.start, f.end) for f in persons if f.where == piece.where]
+                findings += self.dob.analyze(piece.text, piece.where, spans)
+        for problem in analysis.unreadable:
+            findings.append(
+                Finding(FindingType.CANNOT_INSPECT, problem.where, 0, 0, problem.reason, 0.7, "extraction", problem.reason)
+            )
+        findings = [f for f in findings if f.score >= self.settings.min_score]
+        analysis.findings = sorted(findings, key=lambda f: (f.where != "subject", f.where, f.start))
+        analysis.risk = assess(analysis.findings, analysis.social_care_context)
+        return analysis
+
+    def _non_service_user_names(self, facts: MessageFacts, pieces: list[Piece], people: list[list[Finding]]) -> tuple[set[str], set[str]]:
+        """Full names and single name words of staff, correspondents and professionals."""
+        full: set[str] = set(self.settings.staff_names) | set(self.settings.public_figures)
+        words: set[str] = set()
+        participants = list(facts.participant_names)
+        for address in (facts.sender, *facts.to):
+            local = address.split("@")[0]
+            if "." in local:
+                participants.append(" ".join(regex.sub(r"\d+", "", part) for part in local.split(".")))
+        for name in participants:
+            full.add(normalise_name(name))
+            words.update(name_parts(name))
+        for piece, candidates in zip(pieces, people, strict=True):
+            for f in candidates:
+                if layout.inside(list(piece.furniture), f.start, f.end) or is_professional(piece.text, f.start, f.end):
+                    full.add(normalise_name(f.text))
+                    if layout.inside(list(piece.furniture), f.start, f.end):
+                        words.update(name_parts(f.text))
+        return full, words
+
+    def _people(self, pieces: list[Piece], people: list[list[Finding]], not_users: tuple[set[str], set[str]], hits: dict[str, list[tuple[int, int]]]) -> list[Finding]:
+        full, words = not_users
+        accepted: list[Finding] = []
+        for piece, candidates in zip(pieces, people, strict=True):
+            staff_spans = _occurrences(piece.text, full)
+            for f in candidates:
+                if self._is_not_service_user(piece, f, full, words, staff_spans):
+                    continue
+                if f.score < 0.8 and near(hits[piece.where], f.start, f.end, CONTEXT_WINDOW):
+                    # A lone word found only by the model stays below the reporting line.
+                    boosted = f.score + 0.2 if " " in f.text.strip() else min(f.score + 0.2, 0.55)
+                    f = replace(f, score=boosted, explanation=f.explanation + "; social-care context nearby")
+                accepted.append(f)
+        accepted = _merge(accepted)
+        accepted += self._propagate(pieces, accepted, full, words)
+        return _merge(accepted)
+
+    def _is_not_service_user(self, piece: Piece, f: Finding, full: set[str], words: set[str], staff_spans: list[tuple[int, int]]) -> bool:
+        if layout.inside(list(piece.furniture), f.start, f.end):
+            return True
+        if _beside_organisation_email(piece.text, f.start, self.settings.organisation_domains):
+            return True  # a contact list or attendance sheet of staff
+        if is_professional(piece.text, f.start, f.end):
+            return True
+        if any(a <= f.start and f.end <= b for a, b in staff_spans):
+            return True
+        name = normalise_name(f.text)
+        if name in full or name in self.settings.place_names:
+            return True
+        parts = name_parts(f.text)
+        if not parts or all(p in NOT_NAME_WORDS or p in STOP for p in parts):
+            return True
+        return len(parts) == 1 and parts[0] in words
+
+    def _propagate(self, pieces: list[Piece], accepted: list[Finding], full: set[str], words: set[str]) -> list[Finding]:
+        """Every other mention of an accepted name: 'Wiktoria' after 'Wiktoria Ashton'."""
+        sources = [f for f in accepted if f.score >= 0.6]
+        tokens: dict[str, tuple[float, bool]] = {}
+        for f in sources:
+            for part in name_parts(f.text):
+                if len(part) < 3 or part in STOP or part in NOT_NAME_WORDS or part in words or part.upper() in ACRONYMS:
+                    continue
+                if part in self.settings.place_names:
+                    continue
+                lowered = any(w.islower() for w in f.text.split())
+                best = tokens.get(part, (0.0, False))
+                tokens[part] = (max(best[0], min(f.score, 0.8)), best[1] or lowered)
+        if not tokens:
+            return []
+        pattern = regex.compile(r"(?i)(?<![\w])(?:" + "|".join(regex.escape(t) for t in sorted(tokens, key=len, reverse=True)) + r")(?![\w])")
+        found: list[Finding] = []
+        for piece in pieces:
+            staff_spans = _occurrences(piece.text, full)
+            for match in pattern.finditer(piece.text, timeout=2.0):
+                word = match.group(0)
+                score, lower_ok = tokens[word.lower()]
+                if word.islower() and not lower_ok:
+                    continue
+                f = Finding(FindingType.PERSON, piece.where, match.start(), match.end(), word, score, "person", "same name as a person found elsewhere in the message")
+                if any(f.overlaps(a) for a in accepted):
+                    continue
+                if layout.inside(list(piece.furniture), f.start, f.end) or any(a <= f.start and f.end <= b for a, b in staff_spans):
+                    continue
+                if is_professional(piece.text, f.start, f.end):
+                    continue
+                found.append(f)
+        return found
+
+    def _adjust(self, piece: Piece, findings: list[Finding], facts: MessageFacts) -> list[Finding]:
+        """Drop staff and organisation details; raise postcodes that complete a home address."""
+        s = self.settings
+        addresses = [f for f in findings if f.type is FindingType.ADDRESS]
+        participants = {facts.sender, *facts.to}
+        out: list[Finding] = []
+        for f in findings:
+            if f.type in _FURNITURE_TYPES and layout.inside(list(piece.furniture), f.start, f.end):
+                continue
+            line_start = piece.text.rfind("\n", 0, f.start) + 1
+            before_on_line = piece.text[line_start : f.start]
+            if f.type is FindingType.UK_POSTCODE:
+                if f.text.replace(" ", "").upper() in s.organisation_postcodes:
+                    continue
+                if any(0 <= f.start - a.end <= 60 for a in addresses):
+                    f = replace(f, score=0.85, explanation=f.explanation + "; completes a street address")
+                elif _ORG_PLACE_WORDS.search(before_on_line[-80:]):
+                    continue
+            elif f.type is FindingType.ADDRESS:
+                if _ORG_PLACE_WORDS.search(piece.text[f.end : f.end + 3]) or any(
+                    normalise_name(f.text) in org for org in ()
+                ):
+                    continue
+            elif f.type is FindingType.PHONE:
+                national = "".join(ch for ch in f.text if ch.isdigit())
+                national = "0" + national[2:] if national.startswith("44") else national
+                if national in s.organisation_phones or any(national.startswith(p) for p in s.organisation_phones if len(p) < 11):
+                    continue
+            elif f.type is FindingType.EMAIL:
+                address = f.text.lower()
+                domain = address.rsplit("@", 1)[-1]
+                if address in participants or _domain_in(domain, s.organisation_domains):
+                    continue
+            out.append(f)
+        return out
+
+
+_EMAIL_DOMAIN = regex.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+def _beside_organisation_email(text: str, position: int, domains: frozenset[str]) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    return any(_domain_in(m.group(1).lower(), domains) for m in _EMAIL_DOMAIN.finditer(line))
+
+
+def _domain_in(domain: str, patterns: frozenset[str]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.lower()
+        if pattern.startswith("*."):
+            if domain.endswith(pattern[1:]):
+                return True
+        elif domain == pattern or domain.endswith("." + pattern):
+            return True
+    return False
+
+
+def _occurrences(text: str, names: set[str]) -> list[tuple[int, int]]:
+    """Where the given full names stand in ``text`` (either name order, any case)."""
+    spans: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for name in names:
+        parts = name.split()
+        if len(parts) < 2:
+            continue
+        variants = {name, f"{parts[-1]}, {' '.join(parts[:-1])}"}
+        for variant in variants:
+            start = lowered.find(variant)
+            while start != -1:
+                spans.append((start, start + len(variant)))
+                start = lowered.find(variant, start + 1)
+    return spans
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """Overlapping PERSON findings become one: the widest span, the best score."""
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.where, f.start, -f.end)):
+        if out and out[-1].where == f.where and f.start < out[-1].end:
+            last = out[-1]
+            if f.end > last.end or f.score > last.score:
+                end = max(last.end, f.end)
+                best = last if last.score >= f.score else f
+                text = last.text + f.text[last.end - f.start :] if f.end > last.end else last.text
+                out[-1] = replace(last, end=end, text=text, score=max(last.score, f.score), explanation=best.explanation)
+            continue
+        out.append(f)
+    return out

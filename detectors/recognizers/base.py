@@ -1,0 +1,111 @@
+"""The shape every recognizer has, and a pattern recognizer most of them reuse.
+
+A recognizer declares its type, its patterns, how a match is validated and
+which words nearby raise (or veto) it; every finding says which pattern
+matched and why it scored as it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import regex
+
+from detectors.findings import Finding, FindingType
+
+REGEX_TIMEOUT_SECONDS = 2.0  # one hostile input cannot hang a worker
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    expression: str
+    score: float
+    flags: int = 0
+
+
+def window_before(text: str, start: int, size: int) -> str:
+    return text[max(0, start - size) : start].lower()
+
+
+def has_word(window: str, words: Iterable[str]) -> str | None:
+    """The first of ``words`` that stands in ``window`` as whole words, or None."""
+    for word in words:
+        if regex.search(rf"(?<![\w]){regex.escape(word)}(?![\w])", window):
+            return word
+    return None
+
+
+class Recognizer:
+    """Base class: subclasses set the class attributes and may override hooks."""
+
+    name: str = ""
+    type: FindingType
+    patterns: Sequence[Pattern] = ()
+    context: Sequence[str] = ()  # words that raise the score when near
+    negative_context: Sequence[str] = ()  # words that veto a match unless context is present
+    context_window: int = 40
+    context_score: float = 0.99
+    requires_context: bool = False
+
+    def validate(self, value: str) -> bool | None:
+        """True: the checksum holds (score to the top); False: drop; None: no opinion."""
+        return None
+
+    def invalidate(self, value: str) -> bool:
+        """True for known junk (all one digit, reserved ranges)."""
+        return False
+
+    def analyze(self, text: str, where: str) -> list[Finding]:
+        found: list[Finding] = []
+        for pattern in self.patterns:
+            compiled = regex.compile(pattern.expression, pattern.flags | regex.V0)
+            for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+                value = match.group(0)
+                finding = self._score(text, where, match.start(), match.end(), value, pattern)
+                if finding is not None:
+                    found.append(finding)
+        return _dedupe(found)
+
+    def _score(self, text: str, where: str, start: int, end: int, value: str, pattern: Pattern) -> Finding | None:
+        if self.invalidate(value):
+            return None
+        valid = self.validate(value)
+        if valid is False:
+            return None
+        before = window_before(text, start, self.context_window)
+        positive = has_word(before, self.context)
+        negative = has_word(before, self.negative_context)
+        if positive is None and (negative is not None or self.requires_context):
+            return None
+        score = pattern.score
+        reasons = [f"pattern {pattern.name}"]
+        if valid:
+            reasons.append("checksum valid")
+        if positive is not None:
+            score = max(score, self.context_score)
+            reasons.append(f"context word '{positive}'")
+        return Finding(
+            type=self.type,
+            where=where,
+            start=start,
+            end=end,
+            text=value,
+            score=score,
+            detector=self.name,
+            explanation="; ".join(reasons),
+        )
+
+
+def digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Keep the best-scoring finding among overlapping ones of one recognizer."""
+    kept: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (-f.score, -(f.end - f.start))):
+        if not any(f.overlaps(k) for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: f.start)
