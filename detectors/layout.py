@@ -25,6 +25,7 @@ _GREETING = regex.compile(
     r"(?P<names>[^\n,!:.]{1,60})"
 )
 MAX_SIGNATURE_LINES = 14
+MAX_SIGNATURE_WORDS = 14  # a longer line is prose, not a signature
 
 
 def header_spans(text: str) -> list[Span]:
@@ -53,18 +54,18 @@ def signature_spans(text: str) -> list[Span]:
     for seg_start, seg_end in _segments(text):
         segment = text[seg_start:seg_end]
         marks = list(_VALEDICTION.finditer(segment, timeout=2.0)) + list(_SENT_FROM.finditer(segment, timeout=2.0))
-        if marks:
-            # The last valediction in the segment; the block runs a bounded number of lines.
-            last = max(marks, key=lambda m: m.start())
-            start = last.start()
+        # Every valediction starts a block (a thread or an HTML twin has several);
+        # a block runs a bounded number of short lines and stops at prose.
+        for mark in marks:
+            start = mark.start()
             end = start
             lines = 0
             for line in regex.finditer(r"[^\n]*\n?", segment[start:]):
-                if not line.group(0):
+                content = line.group(0).strip(" >|\n")
+                if not line.group(0) or len(content.split()) > MAX_SIGNATURE_WORDS:
                     break
                 end = start + line.end()
-                if line.group(0).strip(" >|\n"):
-                    lines += 1
+                lines += 1 if content else 0
                 if lines > MAX_SIGNATURE_LINES:
                     break
             spans.append((seg_start + start, seg_start + end))
