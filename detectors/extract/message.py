@@ -215,13 +215,14 @@ class _Walker:
         label = _attachment_where(where, name)
         payload = part.get_payload(decode=True)
         ctype = part.get_content_type()
-        if ctype == "message/rfc822":
+        cte = (part.get("content-transfer-encoding") or "").strip().lower()
+        if ctype == "message/rfc822" and cte != "base64":
             inner = _payload_messages(part)
             if inner:
                 self.nested_message(inner[0], label, depth + 1)
                 return
         if not isinstance(payload, bytes):
-            payload = b""
+            payload = _undecoded_payload(part)
         self.document(name, ctype, payload, label, depth, part.get_content_charset())
 
     def document(self, name: str, ctype: str, data: bytes, label: str, depth: int, charset: str | None = None) -> None:
@@ -302,6 +303,24 @@ class _Walker:
         joined = "\n\n".join(t for t in texts if t)
         if joined.strip():
             self.result.pieces.append(TextPiece(label, joined))
+
+
+def _undecoded_payload(part: Message) -> bytes:
+    """A message/rfc822 part that a client base64-encoded (not allowed, but seen) stays a string."""
+    import base64
+    import binascii
+
+    text = part.get_payload()
+    if isinstance(text, list) and text and isinstance(text[0], Message):
+        text = text[0].get_payload()  # the parser read the base64 text as a header-less message
+    if not isinstance(text, str):
+        return b""
+    if (part.get("content-transfer-encoding") or "").strip().lower() == "base64":
+        try:
+            return base64.b64decode(text)
+        except (binascii.Error, ValueError):
+            return b""
+    return text.encode("utf-8", "replace")
 
 
 def _filename(part: Message) -> str | None:

@@ -67,7 +67,8 @@ _DOB_AFTER = regex.compile(
     r"(?i)^\s*(?:[,(\-–]\s*)*(?:dob|d\.o\.b\.?|born|b\.)?\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?\s+\d{4})"
 )
 
-SPACY_EXCLUDE = ("parser", "lemmatizer", "attribute_ruler", "tagger", "senter")
+# The small pipeline's NER carries its own tok2vec: the shared one only feeds the tagger and parser.
+SPACY_EXCLUDE = ("tok2vec", "parser", "lemmatizer", "attribute_ruler", "tagger", "senter")
 
 
 @dataclass(frozen=True)

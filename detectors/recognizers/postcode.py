@@ -11,6 +11,6 @@ class PostcodeRecognizer(Recognizer):
     name = "uk_postcode"
     type = FindingType.UK_POSTCODE
     patterns = (Pattern("uk_postcode", _POSTCODE, 0.4),)
-    context = ("postcode", "post code", "lives at", "living at", "address", "home", "resides", "moved to", "staying at")
+    context = ("postcode", "post code", "lives at", "live at", "living at", "address", "home", "resides", "moved to", "staying at")
     context_window = 80
     context_score = 0.75
