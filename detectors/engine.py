@@ -20,7 +20,7 @@ from detectors.findings import Finding, FindingType
 from detectors.names import ACRONYMS, NOT_NAME_WORDS, STOP, normalise_name
 from detectors.recognizers import build
 from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
-from detectors.recognizers.person import Piece, PersonRecognizer, is_professional, name_parts
+from detectors.recognizers.person import PersonRecognizer, Piece, is_professional, name_parts
 from detectors.risk import Risk, assess
 from detectors.settings import DetectorSettings
 
@@ -222,11 +222,6 @@ class Engine:
                 if any(0 <= f.start - a.end <= 60 for a in addresses):
                     f = replace(f, score=0.85, explanation=f.explanation + "; completes a street address")
                 elif _ORG_PLACE_WORDS.search(before_on_line[-80:]):
-                    continue
-            elif f.type is FindingType.ADDRESS:
-                if _ORG_PLACE_WORDS.search(piece.text[f.end : f.end + 3]) or any(
-                    normalise_name(f.text) in org for org in ()
-                ):
                     continue
             elif f.type is FindingType.PHONE:
                 national = "".join(ch for ch in f.text if ch.isdigit())

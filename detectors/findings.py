@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 
-class FindingType(str, enum.Enum):
+class FindingType(enum.StrEnum):
     """Kinds of personal identifiable information (DESIGN.md's fixed vocabulary)."""
 
     PERSON = "PERSON"

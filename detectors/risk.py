@@ -11,7 +11,7 @@ from detectors.findings import STRONG_IDENTIFIERS, Finding, FindingType
 REPORT_SCORE = 0.6  # a finding at or above this counts towards medium/high
 
 
-class Risk(str, enum.Enum):
+class Risk(enum.StrEnum):
     NONE = "none"
     LOW = "low"
     MEDIUM = "medium"

@@ -10,8 +10,9 @@ import ipaddress
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -221,7 +222,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{file}: " + "; ".join(_describe(e) for e in exc.errors())) from None
 
 
-def _describe(error: dict[str, object]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     loc = error.get("loc", ())
     key = ".".join(str(p) for p in loc) if isinstance(loc, tuple) else str(loc)
     if error.get("type") == "extra_forbidden":

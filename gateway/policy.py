@@ -13,7 +13,7 @@ from detectors.risk import Risk
 from gateway.config import Config
 
 
-class Transport(str, enum.Enum):
+class Transport(enum.StrEnum):
     INTERNAL = "internal"
     SECURE = "secure"
     ENCRYPTED = "encrypted"

@@ -6,20 +6,20 @@ import pytest
 from stdnum.gb import nhs
 
 from detectors.findings import FindingType, mask
+from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.bank_account import BankAccountRecognizer
 from detectors.recognizers.card_number import CardNumberRecognizer
 from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
 from detectors.recognizers.driving_licence import DrivingLicenceRecognizer
+from detectors.recognizers.email_address import EmailRecognizer
 from detectors.recognizers.iban import IbanRecognizer
-from detectors.recognizers.ni_number import NiNumberRecognizer
 from detectors.recognizers.nhs_number import NhsNumberRecognizer
+from detectors.recognizers.ni_number import NiNumberRecognizer
 from detectors.recognizers.passport import PassportRecognizer
 from detectors.recognizers.phone import PhoneRecognizer
 from detectors.recognizers.postcode import PostcodeRecognizer
-from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.uln import UlnRecognizer, uln_is_valid
 from detectors.recognizers.upn import UpnRecognizer
-from detectors.recognizers.email_address import EmailRecognizer
 
 VALID_NHS = "9434765919"
 assert nhs.is_valid(VALID_NHS)

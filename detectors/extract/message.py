@@ -110,7 +110,7 @@ def _is_encrypted(msg: Message) -> bool:
     if ctype == "multipart/encrypted":
         return True
     if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
-        smime_type = (msg.get_param("smime-type") or "").lower()
+        smime_type = str(msg.get_param("smime-type") or "").lower()
         return smime_type in ("", "enveloped-data", "authenveloped-data")
     if ctype == "text/plain" and not msg.is_multipart():
         payload = msg.get_payload(decode=True)
@@ -122,7 +122,7 @@ def _is_encrypted(msg: Message) -> bool:
 def _is_signed(msg: Message) -> bool:
     if msg.get_content_type() == "multipart/signed":
         return True
-    if (msg.get_param("smime-type") or "").lower() == "signed-data":
+    if str(msg.get_param("smime-type") or "").lower() == "signed-data":
         return True
     return False
 
@@ -180,8 +180,9 @@ class _Walker:
         if ctype == "multipart/alternative":
             self.alternative(part, where, body, depth)
         elif part.is_multipart() and ctype != "message/rfc822":
-            for sub in part.iter_parts() if isinstance(part, EmailMessage) else part.get_payload():
-                self.walk(sub, where, body, depth)
+            for sub in part.get_payload():
+                if isinstance(sub, Message):
+                    self.walk(sub, where, body, depth)
         elif ctype == "message/rfc822":
             for inner in _payload_messages(part):
                 body.append(_forward_header(inner))

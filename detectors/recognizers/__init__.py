@@ -12,8 +12,8 @@ from detectors.recognizers.case_reference import CaseReferenceRecognizer
 from detectors.recognizers.driving_licence import DrivingLicenceRecognizer
 from detectors.recognizers.email_address import EmailRecognizer
 from detectors.recognizers.iban import IbanRecognizer
-from detectors.recognizers.ni_number import NiNumberRecognizer
 from detectors.recognizers.nhs_number import NhsNumberRecognizer
+from detectors.recognizers.ni_number import NiNumberRecognizer
 from detectors.recognizers.passport import PassportRecognizer
 from detectors.recognizers.phone import PhoneRecognizer
 from detectors.recognizers.postcode import PostcodeRecognizer

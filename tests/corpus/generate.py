@@ -16,7 +16,7 @@ import random
 import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 import docx
@@ -52,7 +52,7 @@ class Msg:
 class Gen:
     def __init__(self, seed: int) -> None:
         self.r = random.Random(seed)
-        self.fakers = {loc: Faker(loc) for loc in set(LOCALES)}
+        self.fakers = {loc: Faker(loc) for loc in sorted(set(LOCALES))}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed + i)
         self.gb = self.fakers["en_GB"]
@@ -285,6 +285,10 @@ def pii_message(g: Gen, kind: str) -> Msg:
                 add(t, v, f"attachment:{name}")
         elif kind == "pdf-report":
             name = "Conference minutes.pdf"
+            # The PDF's standard fonts are Latin-1: keep the names in it drawable.
+            while not (child + mother).isascii():
+                cf, cl = g.first_last()
+                child, mother = g.styled(cf, cl), g.styled(g.first_last()[0], cl)
             ni = g.nino()
             buf = io.BytesIO()
             c = canvas.Canvas(buf, pagesize=A4)
@@ -423,7 +427,7 @@ def to_email(g: Gen, m: Msg, index: int) -> bytes:
     msg["To"] = ", ".join(f"{x['first']} {x['last']} <{x['email']}>" for x in recipients)
     msg["Subject"] = m.subject
     msg["Date"] = format_datetime(dt.datetime(2024, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(hours=index * 7))
-    msg["Message-ID"] = make_msgid(idstring=f"corpus{index}", domain="mail.halton.gov.uk")
+    msg["Message-ID"] = f"<corpus.{index:04d}@mail.halton.gov.uk>"
     charset = r.choice(["utf-8", "utf-8", "iso-8859-1"]) if all(ord(c) < 256 for c in m.body) else "utf-8"
     cte = r.choice(["quoted-printable", "base64", "8bit"])
     if m.html:

@@ -1,0 +1,56 @@
+"""The policy as a pure function: transport classes and actions per recipient."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from detectors.extract import MessageFacts
+from detectors.risk import Risk
+from gateway.config import Config, DomainsConfig, RelayConfig
+from gateway.policy import Transport, classify, decide, domain_matches, needs_scan
+
+FACTS = MessageFacts(message_id="<m>", subject="Update", sender="jo@halton.gov.uk", to=(), participant_names=(), encrypted=False, signed=False)
+CONFIG = Config(domains=DomainsConfig(internal=["halton.gov.uk"], secure=["nhs.net", "*.nhs.net", "*.police.uk"]))
+
+
+@pytest.mark.parametrize(
+    "domain, patterns, expected",
+    [("nhs.net", ["nhs.net"], True), ("a.nhs.net", ["*.nhs.net"], True), ("nhs.net", ["*.nhs.net"], False),
+     ("evilnhs.net", ["*.nhs.net"], False), ("cheshire.police.uk", ["*.police.uk"], True), ("NHS.NET", ["nhs.net"], True)],
+)
+def test_domain_matches(domain: str, patterns: list[str], expected: bool) -> None:
+    assert domain_matches(domain, patterns) is expected
+
+
+def test_transports() -> None:
+    assert classify("a@halton.gov.uk", FACTS, CONFIG) is Transport.INTERNAL
+    assert classify("a@gp.nhs.net", FACTS, CONFIG) is Transport.SECURE
+    assert classify("a@gmail.com", FACTS, CONFIG) is Transport.INSECURE
+    assert classify("a@gmail.com", replace(FACTS, encrypted=True), CONFIG) is Transport.ENCRYPTED
+
+
+def test_subject_tag_needs_an_encryption_relay() -> None:
+    tagged = replace(FACTS, subject="[SECURE] Referral")
+    assert classify("a@gmail.com", tagged, CONFIG) is Transport.INSECURE  # no relay configured: cannot honour it
+    with_relay = CONFIG.model_copy(update={"relay": RelayConfig(encryption_relay="smtp://127.0.0.1:2525")})
+    decision = decide(Risk.HIGH, tagged, ["a@gmail.com"], with_relay)[0]
+    assert (decision.transport, decision.action) == (Transport.ENCRYPTED, "encrypt")
+
+
+@pytest.mark.parametrize("risk, action", [(Risk.NONE, "deliver"), (Risk.LOW, "deliver"), (Risk.MEDIUM, "bounce"), (Risk.HIGH, "quarantine")])
+def test_insecure_action_follows_risk(risk: Risk, action: str) -> None:
+    decisions = decide(risk, FACTS, ["a@gmail.com", "b@halton.gov.uk", "c@nhs.net"], CONFIG)
+    assert [d.action for d in decisions] == [action, "deliver", "deliver"]
+    assert decisions[0].rule == f"insecure-by-risk:{risk.value}"
+
+
+def test_already_encrypted_is_delivered_whatever_the_risk() -> None:
+    decision = decide(Risk.HIGH, replace(FACTS, encrypted=True), ["a@gmail.com"], CONFIG)[0]
+    assert decision.action == "deliver" and decision.rule == "already-encrypted"
+
+
+def test_scan_short_cut() -> None:
+    assert not needs_scan(FACTS, ["a@halton.gov.uk", "b@nhs.net"], CONFIG)
+    assert needs_scan(FACTS, ["a@halton.gov.uk", "b@gmail.com"], CONFIG)
