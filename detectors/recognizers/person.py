@@ -61,7 +61,11 @@ _PRO_TITLE_BEFORE = regex.compile(
     r"(?i)(?<![\w])(?:" + "|".join(PROFESSIONAL_TITLES) + r")\.?\s+$"
 )
 _ROLE = "|".join(regex.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
-_ROLE_AFTER = regex.compile(rf"(?i)^(?:'s)?\s*(?:\([^)\n]{{0,60}}?\b(?:{_ROLE})\b[^)\n]{{0,60}}\)|,\s*(?:the\s+|our\s+|their\s+)?(?:{_ROLE})\b|\s+from\s+(?:the\s+)?[\w ]{{0,40}}?\b(?:{_ROLE})\b)")
+_ROLE_AFTER = regex.compile(
+    rf"(?i)^(?:'s)?\s*(?:\([^)\n]{{0,60}}?\b(?:{_ROLE})\b[^)\n]{{0,60}}\)|,\s*(?:the\s+|our\s+|their\s+)?(?:{_ROLE})\b|\s+from\s+(?:the\s+)?[\w ]{{0,40}}?\b(?:{_ROLE})\b)"
+    # introduced by an organisation: "Rachel Green from the NSPCC", "from Barnardo's"
+    rf"|^\s+(?:from|of|at)\s+(?:the\s+)?(?-i:\p{{Lu}}{{2,}}\b|\p{{Lu}}[\w'’&-]+(?:\s\p{{Lu}}[\w'’&-]+)*\s(?:Trust|Service|Services|Council|Charity|Foundation|Society|Partnership|Academy|School|College|University))"
+)
 _ROLE_BEFORE = regex.compile(rf"(?i)(?<![\w])(?:{_ROLE})(?:\s*\([^)]*\))?\s*[:,\-–]?\s*$")
 _DOB_AFTER = regex.compile(
     r"(?i)^\s*(?:[,(\-–]\s*)*(?:dob|d\.o\.b\.?|born|b\.)?\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?\s+\d{4})"

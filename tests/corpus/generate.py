@@ -121,7 +121,7 @@ class Gen:
         return self.upn()
 
     def postcode(self, area: str) -> str:
-        pc = f"{area}{self.r.randint(1, 9)} {self.r.randint(1, 9)}{self.r.choice('ABDEFGHJLNPQRSTUWXYZ')}{self.r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        pc = f"{area} {self.r.randint(1, 9)}{self.r.choice('ABDEFGHJLNPQRSTUWXYZ')}{self.r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         return pc.replace(" ", "") if self.r.random() < 0.1 else pc
 
     def address(self) -> tuple[str, str, str]:
@@ -265,6 +265,35 @@ def pii_message(g: Gen, kind: str) -> Msg:
                   f"On Mon, 12 Aug 2024 at 11:12, {pro} <{pro_email}> wrote:\n" + "".join(f"> {line}\n" for line in quoted.splitlines()))
         for t, v in [("PERSON", child), ("DATE_OF_BIRTH", dob), ("PERSON", mother), ("PHONE", phone), ("ADDRESS", street), ("UK_POSTCODE", pc)]:
             add(t, v)
+    elif kind == "visit-prose":
+        sib = g.styled(g.first_last()[0], cl)
+        m.subject = r.choice(["Home visit today", "Visit notes", "Welfare check"])
+        m.body = (f"I visited {child} and {r.choice(['his', 'her'])} {r.choice(['sister', 'brother'])} {sib} at home this afternoon. "
+                  f"{child.split()[0]} told me that things have been difficult since the last review and showed me a bruise on {r.choice(['his', 'her'])} arm.\n\n"
+                  f"I will discuss with my manager whether this needs a strategy discussion.\n")
+        for t, v in [("PERSON", child), ("PERSON", sib), ("PERSON", child.split()[0])]:
+            add(t, v)
+    elif kind == "html-table":
+        number = g.nhs_number()
+        m.html = True
+        m.subject = "Core group attendance"
+        m.body = (f"Core group held today for the children below.\n\nName: {child}\nDate of birth: {dob}\nNHS: {number}\n"
+                  f"Parent: {mother}\nAddress: Flat {r.randint(1, 30)}, {street}, {town}\n")
+        for t, v in [("PERSON", child), ("DATE_OF_BIRTH", dob), ("NHS_NUMBER", number), ("PERSON", mother), ("ADDRESS", street)]:
+            add(t, v)
+    elif kind == "forwarded":
+        pro, role, pro_email = g.professional()
+        inner = EmailMessage()
+        inner["From"] = f"{pro} <{pro_email}>"
+        inner["To"] = "duty@halton.gov.uk"
+        inner["Subject"] = "Concern"
+        phone = "+44 " + g.mobile().replace("(", "").replace(")", "").lstrip("0")
+        inner.set_content(f"Good morning,\n\nI am worried about {child}, DOB {dob}. Mum {mother} can be reached on {phone}.\n\nKind regards,\n{pro}\n{role}\n")
+        m.subject = "FW: Concern"
+        m.body = "Forwarding for the duty worker - please log as a contact.\n"
+        m.attachments.append(("forwarded.eml", inner.as_bytes(), "message/rfc822"))
+        for t, v in [("PERSON", child), ("DATE_OF_BIRTH", dob), ("PERSON", mother), ("PHONE", phone)]:
+            add(t, v, "attachment:forwarded.eml")
     elif kind in ("docx-assessment", "pdf-report", "xlsx-list", "csv-zip"):
         m.subject = r.choice(["As discussed", "Documents attached", "For the meeting", "See attached"])
         m.body = "See attached, thanks.\n"
@@ -408,14 +437,35 @@ def benign_message(g: Gen, kind: str) -> Msg:
         m.subject = "Month end figures"
         m.body = "Attached is the month 5 forecast. The overspend on residential placements is now £4.2m.\n"
         m.attachments.append(("budget.xlsx", buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    elif kind == "training-external":
+        trainer = " ".join(g.first_last())
+        m.subject = "Training: Graded Care Profile 2"
+        m.body = (f"Hi all,\n\nPlaces are available on neglect and safeguarding training delivered by {trainer} from the NSPCC.\n\n"
+                  f"Session: {r.randint(1, 28)}/0{r.randint(1, 9)}/2025, 10am-1pm, Castlefields Family Hub, Chester Close, Runcorn, WA7 2HY.\n")
+    elif kind == "vacancy":
+        m.subject = "Vacancy: Senior Social Worker"
+        m.body = (f"We are recruiting a Senior Social Worker in the Children in Care team. Closing date {r.randint(1, 28)}/11/2025.\n\n"
+                  f"For an informal chat call the recruitment line on 0151 511 {r.randint(1000, 9999)} or email recruitment@halton.gov.uk.\n")
+    elif kind == "research":
+        author = " ".join(g.first_last())
+        m.subject = "Reading for practice week"
+        m.body = (f"Recommended reading for practice week: the Munro review of child protection and a new paper by Professor {author} on "
+                  f"contact arrangements for looked after children. Data as at 31/03/2024.\n")
+    elif kind == "invite":
+        others = r.sample(g.staff, 3)
+        m.subject = "Invitation: Team development day"
+        m.body = (f"When: Thursday {r.randint(1, 28)} May 2025 09:30-15:00\nWhere: Runcorn Town Hall, Heath Road, Runcorn WA7 5TD\n"
+                  f"Attendees: {', '.join(o['first'] + ' ' + o['last'] for o in others)}\n\nPlease bring ideas about reducing re-referrals.\n")
     if not kind == "staff-thread":
         m.body += "\n" + g.signature(s) + "\n"
     m.sender = s  # type: ignore[attr-defined]
     return m
 
 
-PII_KINDS = ["referral", "s47", "placement", "health", "school", "payments", "subject-only", "reply-chain", "docx-assessment", "pdf-report", "xlsx-list", "csv-zip"]
-BENIGN_KINDS = ["meeting", "policy", "statistics", "finance", "newsletter", "it-notice", "hr", "contacts", "initials", "staff-thread", "birthday", "rota", "budget"]
+PII_KINDS = ["referral", "s47", "placement", "health", "school", "payments", "subject-only", "reply-chain", "docx-assessment",
+             "pdf-report", "xlsx-list", "csv-zip", "visit-prose", "html-table", "forwarded"]
+BENIGN_KINDS = ["meeting", "policy", "statistics", "finance", "newsletter", "it-notice", "hr", "contacts", "initials",
+                "staff-thread", "birthday", "rota", "budget", "training-external", "vacancy", "research", "invite"]
 
 
 def to_email(g: Gen, m: Msg, index: int) -> bytes:
@@ -449,7 +499,7 @@ def main() -> None:
     here = Path(__file__).parent
     parser.add_argument("--out", default=str(here / "messages"))
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument("--per-kind", type=int, default=36)
+    parser.add_argument("--per-kind", type=int, default=30)
     args = parser.parse_args()
     g = Gen(args.seed)
     out = Path(args.out)
