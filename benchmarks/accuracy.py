@@ -122,6 +122,22 @@ def run_ours(files: list[Path], labels: dict[str, dict], config_path: str | None
     return result, all_pieces
 
 
+def parallel_throughput(files: list[Path], config_path: str | None, workers: int) -> float:
+    """Messages/s of the scan command's worker pool, timed after every worker has loaded its model."""
+    import multiprocessing
+
+    from gateway import scanning
+
+    config = load_config(config_path)
+    batches = [files[i : i + scanning.BATCH] for i in range(0, len(files), scanning.BATCH)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=scanning._init_worker, initargs=(config, None, [])) as pool:
+        pool.map(scanning._scan_in_worker, [batches[0][:1]] * workers * 2)  # warm up: models loaded
+        started = time.perf_counter()
+        count = sum(len(r) for r in pool.imap(scanning._scan_in_worker, batches))
+        return count / (time.perf_counter() - started)
+
+
 PRESIDIO_TYPES = {
     "PERSON": "PERSON", "UK_NHS": "NHS_NUMBER", "UK_NINO": "NI_NUMBER", "PHONE_NUMBER": "PHONE",
     "EMAIL_ADDRESS": "EMAIL", "DATE_TIME": "DATE_OF_BIRTH", "CREDIT_CARD": "CARD_NUMBER", "IBAN_CODE": "IBAN",
@@ -204,6 +220,7 @@ def main() -> int:
     parser.add_argument("--labels", help="labels.jsonl (default: FOLDER/labels.jsonl)")
     parser.add_argument("--compare", choices=["presidio"])
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="also time the scan worker pool with this many processes (0: skip)")
     args = parser.parse_args()
     folder = Path(args.folder)
     labels = {json.loads(line)["file"]: json.loads(line) for line in open(args.labels or folder / "labels.jsonl", encoding="utf-8")}
@@ -216,7 +233,12 @@ def main() -> int:
     print(f"{len(files)} messages, {total_bytes / 1e6:.1f} MB, from {folder}\n")
     print(table(results, total_bytes, len(files)))
     if len(results) > 1:
-        print(f"\nthroughput ratio dlp-gateway / presidio: {results[1].seconds / results[0].seconds:.1f}x")
+        print(f"\nthroughput ratio dlp-gateway / presidio, both in one process: {results[1].seconds / results[0].seconds:.1f}x")
+    if args.workers:
+        rate = parallel_throughput(files, args.config, args.workers)
+        print(f"dlp-gateway scan with {args.workers} worker processes: {rate:.1f} messages/s ({total_bytes / 1e6 / (len(files) / rate):.2f} MB/s)")
+        if len(results) > 1:
+            print(f"throughput ratio dlp-gateway ({args.workers} workers) / presidio (1 process, as AnalyzerEngine runs): {rate / (len(files) / results[1].seconds):.1f}x")
     if args.show_misses:
         print("\nmissed:", " ".join(ours.missed))
         print("false positives:", " ".join(ours.flagged))

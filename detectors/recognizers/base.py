@@ -7,6 +7,7 @@ matched and why it scored as it did.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,12 +30,18 @@ def window_before(text: str, start: int, size: int) -> str:
     return text[max(0, start - size) : start].lower()
 
 
+@functools.lru_cache(maxsize=512)
+def _words_pattern(words: tuple[str, ...]) -> regex.Pattern[str]:
+    return regex.compile(r"(?<![\w])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])")
+
+
 def has_word(window: str, words: Iterable[str]) -> str | None:
-    """The first of ``words`` that stands in ``window`` as whole words, or None."""
-    for word in words:
-        if regex.search(rf"(?<![\w]){regex.escape(word)}(?![\w])", window):
-            return word
-    return None
+    """One of ``words`` that stands in ``window`` as a whole word, or None."""
+    words = tuple(words)
+    if not words:
+        return None
+    match = _words_pattern(words).search(window)
+    return match.group(0) if match else None
 
 
 class Recognizer:
@@ -60,8 +67,7 @@ class Recognizer:
     def analyze(self, text: str, where: str) -> list[Finding]:
         found: list[Finding] = []
         for pattern in self.patterns:
-            compiled = regex.compile(pattern.expression, pattern.flags | regex.V0)
-            for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+            for match in _compiled(pattern.expression, pattern.flags).finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
                 value = match.group(0)
                 finding = self._score(text, where, match.start(), match.end(), value, pattern)
                 if finding is not None:
@@ -96,6 +102,11 @@ class Recognizer:
             detector=self.name,
             explanation="; ".join(reasons),
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(expression: str, flags: int) -> regex.Pattern[str]:
+    return regex.compile(expression, flags | regex.V0)
 
 
 def digits(value: str) -> str:
