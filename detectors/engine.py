@@ -61,8 +61,12 @@ class Engine:
             raise result
         return result
 
-    def analyze_batch(self, raws: Sequence[bytes]) -> list[Analysis | Exception]:
-        """Analyze several messages, batching the NER over all their texts."""
+    def analyze_batch(self, raws: Sequence[bytes], envelope: Sequence[str] = ()) -> list[Analysis | Exception]:
+        """Analyze several messages, batching the NER over all their texts.
+
+        ``envelope``: addresses from the SMTP envelope (MAIL FROM, RCPT TO); like the
+        header addresses, their owners are correspondents, not service users.
+        """
         extractions: list[Extraction | Exception] = []
         for raw in raws:
             try:
@@ -88,18 +92,18 @@ class Engine:
                 continue
             mine = [i for i, owner in enumerate(owners) if owner == index]
             results.append(
-                self._analyze_one(extraction, [pieces[i] for i in mine], [person_candidates[i] for i in mine])
+                self._analyze_one(extraction, [pieces[i] for i in mine], [person_candidates[i] for i in mine], envelope)
             )
         return results
 
     # -- one message ---------------------------------------------------------
-    def _analyze_one(self, extraction: Extraction, pieces: list[Piece], people: list[list[Finding]]) -> Analysis:
+    def _analyze_one(self, extraction: Extraction, pieces: list[Piece], people: list[list[Finding]], envelope: Sequence[str]) -> Analysis:
         analysis = Analysis(facts=extraction.facts, unreadable=list(extraction.unreadable))
         analysis.pieces = {p.where: p.text for p in pieces}
         hits = {p.where: social_care_hits(p.text) for p in pieces}
         analysis.social_care_context = any(hits.values())
 
-        not_users = self._non_service_user_names(extraction.facts, pieces, people)
+        not_users = self._non_service_user_names(extraction.facts, pieces, people, envelope)
         persons = self._people(pieces, people, not_users, hits)
         findings: list[Finding] = list(persons)
         for piece in pieces:
@@ -117,12 +121,12 @@ class Engine:
         analysis.risk = assess(analysis.findings, analysis.social_care_context)
         return analysis
 
-    def _non_service_user_names(self, facts: MessageFacts, pieces: list[Piece], people: list[list[Finding]]) -> tuple[set[str], set[str]]:
+    def _non_service_user_names(self, facts: MessageFacts, pieces: list[Piece], people: list[list[Finding]], envelope: Sequence[str]) -> tuple[set[str], set[str]]:
         """Full names and single name words of staff, correspondents and professionals."""
         full: set[str] = set(self.settings.staff_names) | set(self.settings.public_figures)
         words: set[str] = set()
         participants = list(facts.participant_names)
-        for address in (facts.sender, *facts.to):
+        for address in (facts.sender, *facts.to, *envelope):
             local = address.split("@")[0]
             if "." in local:
                 participants.append(" ".join(regex.sub(r"\d+", "", part) for part in local.split(".")))
@@ -209,7 +213,7 @@ class Engine:
         """Drop staff and organisation details; raise postcodes that complete a home address."""
         s = self.settings
         addresses = [f for f in findings if f.type is FindingType.ADDRESS]
-        participants = {facts.sender, *facts.to}
+        participants = {facts.sender, *facts.to}  # header addresses; envelope ones are excluded by name
         out: list[Finding] = []
         for f in findings:
             if f.type in _FURNITURE_TYPES and layout.inside(list(piece.furniture), f.start, f.end):

@@ -63,7 +63,8 @@ class Scanner:
                 errors[i] = f"cannot read file: {exc.strerror}"
         started = time.perf_counter()
         readable = [r for r in raws if r is not None]
-        analyses = iter(self.engine.analyze_batch(readable)) if readable else iter(())
+        envelope = [a for a in (self.sender, *self.recipients) if a]
+        analyses = iter(self.engine.analyze_batch(readable, envelope)) if readable else iter(())
         per_message = (time.perf_counter() - started) / max(len(readable), 1)
         results = []
         for i, (path, raw) in enumerate(zip(files, raws, strict=True)):

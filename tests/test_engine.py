@@ -90,3 +90,12 @@ def test_staff_directory_names_are_excluded(config) -> None:
     body = "Stacey Ashton's mileage claim for September was rejected; she is covering the child protection conference." + SIG
     analysis = Engine(settings).analyze(make_email(body, subject="Mileage"))
     assert "Stacey Ashton" not in people(analysis)
+
+
+def test_envelope_sender_is_not_a_service_user(engine) -> None:
+    raw = make_email("Hi,\n\nAlex Quinn will present the child protection conference report on Monday.\n",
+                     subject="Conference", sender="Duty Team <duty@halton.gov.uk>")
+    without = engine.analyze_batch([raw])[0]
+    with_envelope = engine.analyze_batch([raw], envelope=["alex.quinn@halton.gov.uk"])[0]
+    assert "Alex Quinn" in people(without)
+    assert "Alex Quinn" not in people(with_envelope)
