@@ -178,3 +178,9 @@ def test_smime_and_pgp_encrypted_messages_are_marked() -> None:
            b"--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b\nContent-Type: application/octet-stream\n\n"
            b"-----BEGIN PGP MESSAGE-----\nhQEMA\n-----END PGP MESSAGE-----\n--b--\n")
     assert extract_message(pgp).facts.encrypted
+
+
+def test_huge_body_is_capped_and_flagged() -> None:
+    extraction = extract_message(make_email("word " * 300_000, cte="base64"), ExtractionLimits(max_text_chars=100_000))
+    assert len(extraction.text_of("body")) == 100_000
+    assert any(u.where == "body" and "partly read" in u.reason for u in extraction.unreadable)

@@ -164,8 +164,12 @@ def extract_message(raw: bytes, limits: ExtractionLimits | None = None) -> Extra
     body: list[str] = []
     walker.walk(msg, "body", body, depth=0)
     if body:
+        text = "\n\n".join(body)
+        if len(text) > limits.max_text_chars:
+            result.unreadable.append(Unreadable("body", "only partly read: over the size limits"))
+            text = text[: limits.max_text_chars]
         # Keep the reading order: subject, body, then attachments.
-        result.pieces.insert(1 if result.facts.subject else 0, TextPiece("body", "\n\n".join(body)))
+        result.pieces.insert(1 if result.facts.subject else 0, TextPiece("body", text))
     defects = [d for part in msg.walk() for d in getattr(part, "defects", [])]
     structural = [d for d in defects if type(d).__name__ in ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect", "MultipartInvariantViolationDefect")]
     if structural:

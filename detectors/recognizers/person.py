@@ -103,6 +103,8 @@ class PersonRecognizer:
         import spacy
 
         self.nlp = spacy.load(pipeline, exclude=list(SPACY_EXCLUDE))
+        # Extraction caps each text at ExtractionLimits.max_text_chars (1,000,000 by default).
+        self.nlp.max_length = max(self.nlp.max_length, 2_000_000)
         self.first_names = first_names()
 
     # -- candidates ----------------------------------------------------------
