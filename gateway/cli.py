@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", action="store_true", help="one JSON object per message, one per line")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: the shipped config/gateway.toml)")
 
+    serve = commands.add_parser("serve", help="run the relay")
+    serve.add_argument("--config", metavar="FILE", help="configuration file (default: the shipped one)")
+
+    password = commands.add_parser("hash-password", help="read a password on stdin; print a line for [smtp] auth_users_file")
+    password.add_argument("user")
+
     check = commands.add_parser("check-config", help="validate a configuration and say what is wrong")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: the shipped one)")
     return parser
@@ -42,12 +48,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "hash-password":
+            return _hash_password(args)
         return _check_config(args)
     except ConfigError as exc:
         print(f"dlp-gateway: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # e.g. the listen address is in use
+        print(f"dlp-gateway: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from gateway.server import run
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # aiosmtpd logs every command with its addresses at INFO: addresses can be personal data.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    config = load_config(args.config)
+    asyncio.run(run(config))
+    return 0
+
+
+def _hash_password(args: argparse.Namespace) -> int:
+    from gateway.server import hash_password
+
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("dlp-gateway: no password on standard input", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.user}:{hash_password(password)}")
+    return 0
 
 
 def _check_config(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ Errors name the key and what is allowed, so IT can fix a file without reading co
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.resources
 import ipaddress
 import os
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from detectors.extract.limits import ExtractionLimits
 from detectors.recognizers import KNOWN_NAMES
@@ -38,7 +39,13 @@ class SmtpConfig(_Strict):
     listen: str = "127.0.0.1:10025"
     hostname: str = "dlp-gateway.localdomain"
     max_message_bytes: Annotated[int, Field(gt=0)] = 26_214_400
+    max_recipients: Annotated[int, Field(gt=0)] = 100
+    max_connections: Annotated[int, Field(gt=0)] = 100
+    timeout_seconds: Annotated[float, Field(gt=0)] = 300  # per command and per DATA line
     allowed_networks: list[str] = ["127.0.0.0/8", "::1/128"]
+    tls_cert: str = ""  # PEM file; enables STARTTLS
+    tls_key: str = ""
+    auth_users_file: str = ""  # lines "user:scrypt$..." (dlp-gateway hash-password); AUTH only after STARTTLS
 
     _listen = field_validator("listen")(_host_port)
 
@@ -101,9 +108,28 @@ class EncryptionConfig(_Strict):
     subject_tags: list[str] = ["[SECURE]", "[ENCRYPT]"]
 
 
+class PolicyException(_Strict):
+    """An approved flow: a known sender to a known partner, with an owner, a reason and an end."""
+
+    sender: str  # an address, or "*@domain"
+    recipient: str  # an address, or "*@domain"
+    owner: str
+    reason: str
+    expires: dt.date
+
+    @field_validator("sender", "recipient")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not re.fullmatch(r"(\*|[^@\s]+)@[a-z0-9.-]+\.[a-z]{2,}", value.lower()):
+            raise ValueError('must be "name@domain" or "*@domain"')
+        return value.lower()
+
+
 class PolicyConfig(_Strict):
     actions: RiskActions = RiskActions()
     encryption: EncryptionConfig = EncryptionConfig()
+    scan_all: bool = False  # scan mail for internal/secure recipients too (audit)
+    exception: list[PolicyException] = []
 
 
 class CaseReferenceConfig(_Strict):
@@ -176,6 +202,16 @@ class QuarantineConfig(_Strict):
 
 class NotifyConfig(_Strict):
     enabled: bool = True
+    from_address: str = ""  # default: postmaster@ the first internal domain
+    help_contact: str = "the Information Governance team"
+    template_dir: str = ""  # default: the shipped config/ templates
+
+
+class MetricsConfig(_Strict):
+    enabled: bool = False
+    listen: str = "127.0.0.1:9125"
+
+    _listen = field_validator("listen")(_host_port)
 
 
 class ConsoleConfig(_Strict):
@@ -195,7 +231,19 @@ class Config(_Strict):
     limits: LimitsConfig = LimitsConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     notify: NotifyConfig = NotifyConfig()
+    metrics: MetricsConfig = MetricsConfig()
     console: ConsoleConfig = ConsoleConfig()
+
+    @model_validator(mode="after")
+    def _bounce_needs_notifications(self) -> Config:
+        # A bounce tells the sender by notification; without one the message would vanish unseen.
+        if not self.notify.enabled:
+            for level, action in self.policy.actions.model_dump().items():
+                if action == "bounce":
+                    raise ValueError(f"policy.actions.{level} is 'bounce' but [notify] enabled = false: use 'reject' or enable notifications")
+        if self.smtp.auth_users_file and not self.smtp.tls_cert:
+            raise ValueError("smtp.auth_users_file needs smtp.tls_cert: AUTH is only offered after STARTTLS")
+        return self
 
 
 class ConfigError(Exception):
@@ -225,6 +273,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 def _describe(error: Mapping[str, Any]) -> str:
     loc = error.get("loc", ())
     key = ".".join(str(p) for p in loc) if isinstance(loc, tuple) else str(loc)
+    if not key:  # a check across sections names its keys in the message
+        return str(error.get("msg", "invalid")).removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":
         return f"[{key}] is not a known key"
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")

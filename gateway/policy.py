@@ -4,13 +4,14 @@ and the first that matches decides; each decision records the rule that did."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from detectors.extract import MessageFacts
 from detectors.risk import Risk
-from gateway.config import Config
+from gateway.config import Config, PolicyException
 
 
 class Transport(enum.StrEnum):
@@ -64,25 +65,65 @@ def classify(address: str, facts: MessageFacts, config: Config) -> Transport:
     return Transport.INSECURE
 
 
-Rule = tuple[str, Callable[[Recipient, Risk, MessageFacts, Config], bool], Callable[[Risk, Config], str]]
+def _address_matches(address: str, pattern: str) -> bool:
+    if pattern.startswith("*@"):
+        return address.rsplit("@", 1)[-1] == pattern[2:]
+    return address == pattern
+
+
+def approved_flow(sender: str, recipient: str, config: Config, today: dt.date) -> PolicyException | None:
+    """The first unexpired exception that covers this sender and recipient."""
+    for exc in config.policy.exception:
+        if exc.expires >= today and _address_matches(sender.lower(), exc.sender) and _address_matches(recipient, exc.recipient):
+            return exc
+    return None
+
+
+def expired_exceptions(config: Config, today: dt.date) -> list[PolicyException]:
+    return [e for e in config.policy.exception if e.expires < today]
+
+
+@dataclass(frozen=True)
+class _Context:
+    recipient: Recipient
+    risk: Risk
+    facts: MessageFacts
+    config: Config
+    sender: str
+    today: dt.date
+
+
+Rule = tuple[str, Callable[[_Context], bool], Callable[[_Context], str]]
 
 RULES: tuple[Rule, ...] = (
-    ("internal-recipient", lambda r, risk, f, c: r.transport is Transport.INTERNAL, lambda risk, c: "deliver"),
-    ("secure-domain", lambda r, risk, f, c: r.transport is Transport.SECURE, lambda risk, c: "deliver"),
-    ("already-encrypted", lambda r, risk, f, c: r.transport is Transport.ENCRYPTED and f.encrypted, lambda risk, c: "deliver"),
-    ("encryption-requested", lambda r, risk, f, c: r.transport is Transport.ENCRYPTED, lambda risk, c: "encrypt"),
-    ("insecure-by-risk", lambda r, risk, f, c: True, lambda risk, c: getattr(c.policy.actions, risk.value)),
+    ("internal-recipient", lambda c: c.recipient.transport is Transport.INTERNAL, lambda c: "deliver"),
+    ("secure-domain", lambda c: c.recipient.transport is Transport.SECURE, lambda c: "deliver"),
+    ("already-encrypted", lambda c: c.recipient.transport is Transport.ENCRYPTED and c.facts.encrypted, lambda c: "deliver"),
+    ("encryption-requested", lambda c: c.recipient.transport is Transport.ENCRYPTED, lambda c: "encrypt"),
+    ("no-personal-data", lambda c: c.config.policy.actions.model_dump()[c.risk.value] == "deliver", lambda c: "deliver"),
+    ("approved-flow", lambda c: approved_flow(c.sender, c.recipient.address, c.config, c.today) is not None, lambda c: "deliver"),
+    ("insecure-by-risk", lambda c: True, lambda c: str(getattr(c.config.policy.actions, c.risk.value))),
 )
 
 
-def decide(risk: Risk, facts: MessageFacts, recipients: Sequence[str], config: Config) -> list[Decision]:
+def decide(risk: Risk, facts: MessageFacts, recipients: Sequence[str], config: Config,
+           sender: str | None = None, today: dt.date | None = None) -> list[Decision]:
+    """One decision per recipient; the first matching rule of RULES decides."""
+    today = today or dt.date.today()
+    sender = (sender if sender is not None else facts.sender) or ""
     decisions = []
     for address in recipients:
         recipient = Recipient(address.lower(), classify(address, facts, config))
+        context = _Context(recipient, risk, facts, config, sender, today)
         for name, matches, action in RULES:
-            if matches(recipient, risk, facts, config):
-                rule = f"{name}:{risk.value}" if name == "insecure-by-risk" else name
-                decisions.append(Decision(recipient.address, recipient.transport, action(risk, config), rule))
+            if matches(context):
+                rule = name
+                if name in ("insecure-by-risk", "no-personal-data"):
+                    rule = f"insecure-by-risk:{risk.value}"
+                elif name == "approved-flow":
+                    exc = approved_flow(sender, recipient.address, config, today)
+                    rule = f"approved-flow:{exc.owner if exc else ''}"
+                decisions.append(Decision(recipient.address, recipient.transport, action(context), rule))
                 break
     return decisions
 
