@@ -90,7 +90,9 @@ class FileAuthenticator:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         stored = self.users.get(auth_data.login.decode("utf-8", "replace"))
-        return AuthResult(success=bool(stored) and _verify(auth_data.password, stored or ""))
+        ok = bool(stored) and _verify(auth_data.password, stored or "")
+        # handled=False on failure: aiosmtpd then sends the 535 reply itself.
+        return AuthResult(success=ok, handled=ok)
 
 
 def _tls_context(config: Config) -> ssl.SSLContext | None:
