@@ -58,6 +58,9 @@ def mask(value: str, finding_type: FindingType) -> str:
     """
     if finding_type is FindingType.CANNOT_INSPECT:
         return value
+    if finding_type is FindingType.DATE_OF_BIRTH:
+        # Day, month and year together are the value; a partial date still narrows it down.
+        return "".join("*" if ch.isalnum() else ch for ch in value)
     if finding_type in _WORDY:
         out = []
         first = True

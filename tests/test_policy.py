@@ -54,3 +54,25 @@ def test_already_encrypted_is_delivered_whatever_the_risk() -> None:
 def test_scan_short_cut() -> None:
     assert not needs_scan(FACTS, ["a@halton.gov.uk", "b@nhs.net"], CONFIG)
     assert needs_scan(FACTS, ["a@halton.gov.uk", "b@gmail.com"], CONFIG)
+
+
+def test_approved_flow_applies_until_it_expires() -> None:
+    import datetime as dt
+
+    from gateway.config import PolicyConfig, PolicyException
+
+    exc = PolicyException(sender="jo@halton.gov.uk", recipient="*@court.example.co.uk", owner="DPO", reason="care proceedings", expires=dt.date(2026, 12, 31))
+    config = CONFIG.model_copy(update={"policy": PolicyConfig(exception=[exc])})
+    before = decide(Risk.HIGH, FACTS, ["clerk@court.example.co.uk", "x@gmail.com"], config, sender="jo@halton.gov.uk", today=dt.date(2026, 12, 1))
+    assert [(d.action, d.rule) for d in before] == [("deliver", "approved-flow:DPO"), ("quarantine", "insecure-by-risk:high")]
+    after = decide(Risk.HIGH, FACTS, ["clerk@court.example.co.uk"], config, sender="jo@halton.gov.uk", today=dt.date(2027, 1, 1))
+    assert after[0].action == "quarantine"
+    other_sender = decide(Risk.HIGH, FACTS, ["clerk@court.example.co.uk"], config, sender="sam@halton.gov.uk", today=dt.date(2026, 12, 1))
+    assert other_sender[0].action == "quarantine"
+
+
+def test_bounce_needs_notifications() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="use 'reject' or enable notifications"):
+        Config.model_validate({"notify": {"enabled": False}, "policy": {"actions": {"medium": "bounce"}}})

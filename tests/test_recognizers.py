@@ -160,3 +160,8 @@ def test_masking_hides_the_value() -> None:
     assert mask("943 476 5919", FindingType.NHS_NUMBER) == "943 *** **19"
     assert mask("Hayley Wood", FindingType.PERSON) == "H***** W***"
     assert "14575159" not in mask("20-52-75 14575159", FindingType.BANK_ACCOUNT)
+
+
+def test_dates_of_birth_are_fully_masked() -> None:
+    assert mask("12/08/2023", FindingType.DATE_OF_BIRTH) == "**/**/****"
+    assert mask("9th December 2021", FindingType.DATE_OF_BIRTH) == "*** ******** ****"

@@ -310,3 +310,72 @@ def test_quarantine_row_keeps_only_masked_findings(gw: Gateway) -> None:
     with sqlite3.connect(gw.db) as conn:
         findings = conn.execute("select findings from quarantine order by id desc limit 1").fetchone()[0]
     assert "943 *** **19" in findings and NHS not in findings
+
+
+def test_sigterm_finishes_the_message_in_flight(tmp_path: Path, sinks: tuple[Sink, Sink]) -> None:
+    import signal
+
+    gw = start_gateway(tmp_path, f"smtp://127.0.0.1:{sinks[0].port}")
+    body = "The family were seen at home and the children spoke about school and their friends. " * 3000
+    result: dict[str, tuple[int, bytes]] = {}
+    thread = threading.Thread(target=lambda: result.setdefault("r", send(gw, message(body, "a@example.com"), ["a@example.com"])))
+    thread.start()
+    time.sleep(0.8)
+    gw.process.send_signal(signal.SIGTERM)
+    thread.join(120)
+    assert result["r"][0] == 250
+    assert [m.rcpt_tos for m in sinks[0].wait_for(1)] == [["a@example.com"]]
+    assert gw.process.wait(timeout=60) == 0
+    gw.stop()
+
+
+def test_metrics_endpoint_counts_without_values(tmp_path: Path, sinks: tuple[Sink, Sink]) -> None:
+    import urllib.request
+
+    metrics_port = free_port()
+    gw = start_gateway(tmp_path, f"smtp://127.0.0.1:{sinks[0].port}", extra_toml=f'[metrics]\nenabled = true\nlisten = "127.0.0.1:{metrics_port}"\n')
+    try:
+        send(gw, message(PII, "someone@gmail.com"), ["someone@gmail.com"])
+        text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+        assert 'dlp_gateway_recipients_total{action="quarantine"} 1.0' in text
+        assert 'dlp_gateway_findings_total{type="NHS_NUMBER"} 1.0' in text
+        assert "dlp_gateway_processing_seconds_bucket" in text
+        assert NHS not in text
+    finally:
+        gw.stop()
+
+
+def test_shipped_default_delivers_to_the_local_maildir(tmp_path: Path) -> None:
+    """The shipped config's next hop: a Maildir under var/ (relative to the working directory)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.relay_harness import ROOT
+
+    config = (ROOT / "config" / "gateway.toml").read_text()
+    port = free_port()
+    (tmp_path / "gateway.toml").write_text(config.replace('listen = "127.0.0.1:10025"', f'listen = "127.0.0.1:{port}"'))
+    process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", "gateway.toml"], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+                    client.sendmail(SENDER, ["friend@example.com"], message("Lunch at 1?", "friend@example.com").as_bytes(policy=email.policy.SMTP))
+                    client.sendmail(SENDER, ["someone@gmail.com"], message(PII, "someone@gmail.com").as_bytes(policy=email.policy.SMTP))
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.3)
+        delivered = list((tmp_path / "var" / "outbox" / "new").iterdir())
+        contents = [p.read_bytes() for p in delivered]
+        assert any(b"Delivered-To: friend@example.com" in c for c in contents)  # the clean one
+        assert any(b"Delivered-To: jo.bloggs@halton.gov.uk" in c for c in contents)  # the explanation
+        assert not any(b"Delivered-To: someone@gmail.com" in c for c in contents)
+        assert (tmp_path / "var" / "quarantine.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        shutil.rmtree(tmp_path / "var", ignore_errors=True)

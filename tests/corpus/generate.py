@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import random
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -70,7 +71,9 @@ class Gen:
 
     def _staff(self) -> dict[str, str]:
         first, last = self.first_last()
-        local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+        # Mailbox names are ASCII even when the person's name is not (Michał -> michal).
+        local = unicodedata.normalize("NFKD", f"{first}.{last}".lower()).encode("ascii", "ignore").decode()
+        local = local.replace(" ", "").replace("'", "")
         return {"first": first, "last": last, "email": f"{local}@{DOMAIN}", "role": self.r.choice(ROLES),
                 "tel": f"0151 {self.r.choice(['511', '907', '471'])} {self.r.randint(1000, 9999)}",
                 "mobile": f"07{self.r.randint(700, 899)} {self.r.randint(100000, 999999)}"}
@@ -162,7 +165,8 @@ class Gen:
     def professional(self) -> tuple[str, str, str]:
         first, last = self.first_last()
         role, domain = self.r.choice(PRO_ROLES)
-        return f"{first} {last}", role, f"{first}.{last}".lower().replace(" ", "") + "@" + domain
+        local = unicodedata.normalize("NFKD", f"{first}.{last}".lower()).encode("ascii", "ignore").decode().replace(" ", "").replace("'", "")
+        return f"{first} {last}", role, f"{local}@{domain}"
 
 
 # -- PII-bearing messages -----------------------------------------------------
