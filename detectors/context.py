@@ -32,3 +32,16 @@ def social_care_hits(text: str) -> list[tuple[int, int]]:
 
 def near(hits: list[tuple[int, int]], start: int, end: int, window: int) -> bool:
     return any(a < end + window and b > start - window for a, b in hits)
+
+
+# Child-protection work that must never wait in a queue: a hold with these is urgent.
+URGENT_TERMS = (
+    r"section\s*47", r"s\.?\s*47", r"child protection", r"strategy (?:discussion|meeting)", r"safeguarding",
+    r"referral", r"icpc", r"emergency protection order", r"\bepo\b", r"disclos(?:ed|ure)", r"allegation",
+    r"missing from (?:home|care)", r"\bmash\b", r"icart",
+)
+_URGENT = regex.compile(r"(?i)(?<!\w)(?:" + "|".join(URGENT_TERMS) + r")(?!\w)")
+
+
+def is_urgent(text: str) -> bool:
+    return _URGENT.search(text, timeout=2.0) is not None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from detectors import layout
-from detectors.context import near, social_care_hits
+from detectors.context import is_urgent, near, social_care_hits
 from detectors.extract import Extraction, MessageFacts, Unreadable, extract_message
 from detectors.extract.message import NotAnEmail
 from detectors.findings import Finding, FindingType
@@ -43,6 +43,7 @@ class Analysis:
     unreadable: list[Unreadable] = field(default_factory=list)
     risk: Risk = Risk.NONE
     social_care_context: bool = False
+    urgent: bool = False  # child-protection context: a hold must reach a reviewer at once
     pieces: dict[str, str] = field(default_factory=dict)  # where -> extracted text
 
 
@@ -102,6 +103,7 @@ class Engine:
         analysis.pieces = {p.where: p.text for p in pieces}
         hits = {p.where: social_care_hits(p.text) for p in pieces}
         analysis.social_care_context = any(hits.values())
+        analysis.urgent = any(is_urgent(p.text) for p in pieces)
 
         not_users = self._non_service_user_names(extraction.facts, pieces, people, envelope)
         persons = self._people(pieces, people, not_users, hits)

@@ -38,9 +38,63 @@ def build_parser() -> argparse.ArgumentParser:
     password = commands.add_parser("hash-password", help="read a password on stdin; print a line for [smtp] auth_users_file")
     password.add_argument("user")
 
+    _add_quarantine(commands)
+    _add_audit(commands)
+
     check = commands.add_parser("check-config", help="validate a configuration and say what is wrong")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: the shipped one)")
     return parser
+
+
+def _add_quarantine(commands: argparse._SubParsersAction[_Parser]) -> None:
+    quarantine = commands.add_parser("quarantine", help="review held messages")
+    actions = quarantine.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=help_text)
+        p.add_argument("--config", metavar="FILE")
+        p.add_argument("--as", dest="actor", metavar="NAME", help="who is acting (default: the OS user); checked against [review] reviewers")
+        return p
+
+    listing = add("list", "list held messages")
+    listing.add_argument("--status", choices=["held", "awaiting-approval", "releasing", "released", "rejected"])
+    listing.add_argument("--risk", choices=["none", "low", "medium", "high"])
+    listing.add_argument("--sender")
+    listing.add_argument("--domain", help="a held recipient's domain")
+    listing.add_argument("--type", dest="finding_type", help="a finding type, e.g. NHS_NUMBER")
+    listing.add_argument("--since", help="YYYY-MM-DD")
+    listing.add_argument("--until", help="YYYY-MM-DD (not included)")
+    listing.add_argument("--json", action="store_true")
+    show = add("show", "show one held message, findings in context (masked)")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--reveal", action="store_true", help="show raw values (needs --reason; audited)")
+    show.add_argument("--reason")
+    release = add("release", "release to the held recipients (high risk: asks for a second approver)")
+    release.add_argument("id")
+    release.add_argument("--reason", required=True)
+    release.add_argument("--basis", help="legal basis, one of [review] legal_bases (a unique prefix is enough)")
+    release.add_argument("--via", choices=["next-hop", "encrypt"], default="next-hop")
+    approve = add("approve", "second approval of a requested release; delivers it")
+    approve.add_argument("id")
+    approve.add_argument("--reason", required=True)
+    reject = add("reject", "do not send; tell the sender")
+    reject.add_argument("id")
+    reject.add_argument("--reason", required=True)
+    add("purge", "delete decided messages older than [quarantine] retention_days (audit kept)")
+    add("escalate", "tell the duty contacts about overdue urgent holds now")
+    add("digest", "send the reviewers' digest now")
+    add("rekey", "re-encrypt held messages with the first configured key")
+
+
+def _add_audit(commands: argparse._SubParsersAction[_Parser]) -> None:
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    actions = audit.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    verify = actions.add_parser("verify", help="check the hash chain")
+    verify.add_argument("--config", metavar="FILE")
+    export = actions.add_parser("export", help="write the log as CSV to standard output")
+    export.add_argument("--csv", action="store_true", required=True)
+    export.add_argument("--config", metavar="FILE")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "hash-password":
             return _hash_password(args)
+        if args.command == "quarantine":
+            from gateway.quarantine_cli import run_quarantine
+
+            return run_quarantine(args)
+        if args.command == "audit":
+            from gateway.quarantine_cli import run_audit
+
+            return run_audit(args)
         return _check_config(args)
     except ConfigError as exc:
         print(f"dlp-gateway: configuration error: {exc}", file=sys.stderr)

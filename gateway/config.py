@@ -191,12 +191,40 @@ class LimitsConfig(_Strict):
 
 class QuarantineConfig(_Strict):
     url: str = "sqlite:///var/quarantine.db"
+    key_file: str = ""  # Fernet key(s), one per line; the first encrypts (see README, key rotation)
+    key_env: str = ""  # or: the name of an environment variable holding the key(s), comma-separated
+    retention_days: Annotated[int, Field(gt=0)] = 90  # decided messages older than this are purged
 
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not re.match(r"(sqlite|postgresql)(\+\w+)?://", value):
             raise ValueError('must start with "sqlite:///" or "postgresql://"')
+        return value
+
+
+class ReviewConfig(_Strict):
+    reviewers: list[str] = []  # who may review (CLI --as or the OS user); empty: any local user
+    approvers: list[str] = []  # who may give the second approval; empty: any reviewer
+    four_eyes_risks: list[Literal["none", "low", "medium", "high"]] = ["high"]
+    four_eyes_types: list[str] = []  # finding types that always need a second approver
+    legal_bases: list[str] = [
+        "consent of the person",
+        "safeguarding a child or adult at risk",
+        "court order",
+        "statutory duty (e.g. Section 47 enquiry, inspectors' request)",
+        "other",
+    ]
+    reviewer_emails: list[str] = []  # told at once of urgent holds; get the daily digest
+    duty_contacts: list[str] = []  # told when an urgent hold is not decided in time
+    urgent_minutes: Annotated[int, Field(gt=0)] = 30
+    digest_time: str = "08:30"  # HH:MM, local time of the gateway
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be HH:MM, e.g. 08:30")
         return value
 
 
@@ -231,6 +259,7 @@ class Config(_Strict):
     limits: LimitsConfig = LimitsConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     notify: NotifyConfig = NotifyConfig()
+    review: ReviewConfig = ReviewConfig()
     metrics: MetricsConfig = MetricsConfig()
     console: ConsoleConfig = ConsoleConfig()
 

@@ -25,6 +25,7 @@ from detectors.extract.message import MessageFacts, NotAnEmail, facts_of, parse
 from detectors.findings import Finding, FindingType
 from detectors.risk import Risk
 from gateway import replies
+from gateway.alerts import announce_urgent
 from gateway.config import Config
 from gateway.delivery import Deliverer, DeliveryOutcome, PermanentDeliveryError, TemporaryDeliveryError
 from gateway.metrics import Metrics
@@ -136,7 +137,8 @@ class RelayHandler:
             try:
                 reference = await _to_thread(self.store.hold, sender=sender, recipients=recipients, message=raw,
                                              held=[_decision_json(d) for d in held], risk=analysis.risk.value if analysis else "none",
-                                             findings=[f.to_json(reveal=False) for f in findings])
+                                             findings=[f.to_json(reveal=False) for f in findings], subject=facts.subject,
+                                             urgent=bool(analysis and analysis.urgent))
             except Exception as exc:  # any database failure: the upstream MTA keeps the message
                 log.error("queue_id=%s quarantine store failed (%s): 451", queue_id, type(exc).__name__)
                 self.metrics.message("tempfail")
@@ -157,6 +159,8 @@ class RelayHandler:
         except PermanentDeliveryError as exc:
             self.metrics.message("refused")
             return Outcome(replies.next_hop_permanent(exc.code, exc.message), decisions, analysis, reference)
+        if reference and analysis and analysis.urgent:
+            await announce_urgent(self.store, self.next_hop, self.config, reference)
         stopped = [d for d in decisions if d.action in ("quarantine", "bounce", "reject")]
         if stopped and self.notifier is not None:
             await self._notify(queue_id, sender, facts, decisions, findings, reference, raw)

@@ -16,13 +16,14 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from gateway import replies
+from gateway.alerts import run_schedule
 from gateway.config import Config, ConfigError, default_config_path, detector_settings
 from gateway.delivery import Deliverer, make_deliverer
 from gateway.handler import RelayHandler
 from gateway.metrics import Metrics
 from gateway.notify import NotificationSettings, Notifier
 from gateway.policy import expired_exceptions
-from gateway.store import QuarantineStore
+from gateway.review import open_store
 from gateway.workers import ScanPool
 
 log = logging.getLogger("dlp_gateway.server")
@@ -122,7 +123,7 @@ def build_handler(config: Config, scanner: ScanPool, metrics: Metrics) -> RelayH
             encryption_tag=tags[0] if tags and config.relay.encryption_relay else None,
             template_dir=template_dir,
         ))
-    return RelayHandler(config, scanner, next_hop, encryption, QuarantineStore(config.quarantine.url), notifier, metrics)
+    return RelayHandler(config, scanner, next_hop, encryption, open_store(config), notifier, metrics)
 
 
 async def run(config: Config, ready: asyncio.Event | None = None) -> None:
@@ -160,6 +161,8 @@ async def run(config: Config, ready: asyncio.Event | None = None) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    schedule = asyncio.create_task(run_schedule(handler.store, handler.next_hop, config, stop))
+    await asyncio.to_thread(handler.store.record_start, hashlib.sha256(config.model_dump_json().encode()).hexdigest())
     log.info("listening on %s, next hop %s", config.smtp.listen, config.relay.next_hop.split("://")[0])
     if ready is not None:
         ready.set()
@@ -170,5 +173,6 @@ async def run(config: Config, ready: asyncio.Event | None = None) -> None:
         if handler.in_flight == 0:
             break
         await asyncio.sleep(0.1)
+    await schedule
     await asyncio.to_thread(scanner.shutdown)
     log.info("stopped")
