@@ -109,9 +109,18 @@ class Review:
         from gateway.config import detector_settings
 
         analysis = Engine(detector_settings(self.config)).analyze(self.store.message_bytes(row))
+        # Context comes from a copy of each text with every finding masked (masks keep lengths),
+        # so a neighbouring value never shows through another finding's context.
+        masked_texts = {}
+        for where, text in analysis.pieces.items():
+            chars = list(text)
+            for f in analysis.findings:
+                if f.where == where and f.end > f.start:
+                    chars[f.start : f.end] = list(f.masked)
+            masked_texts[where] = "".join(chars)
         findings = []
         for f in analysis.findings:
-            text = analysis.pieces.get(f.where, "")
+            text = (analysis.pieces if reveal else masked_texts).get(f.where, "")
             before, after = text[max(0, f.start - 40) : f.start], text[f.end : f.end + 40]
             item = f.to_json(reveal=reveal)
             item["context"] = " ".join(f"{before}[{f.text if reveal else f.masked}]{after}".split())

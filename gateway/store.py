@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class ChainProblem:
 
 
 class QuarantineStore:
+    _open: weakref.WeakSet[QuarantineStore] = weakref.WeakSet()
+
     def __init__(self, url: str, cipher: MessageCipher | None = None) -> None:
         if url.startswith("sqlite:///"):
             path = url.removeprefix("sqlite:///")
@@ -121,6 +124,22 @@ class QuarantineStore:
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self.cipher = cipher or MessageCipher([])
         migrate(self.engine)
+        QuarantineStore._open.add(self)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __del__(self) -> None:
+        # Close pooled connections explicitly; a driver warns when one is garbage-collected open.
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            engine.dispose()
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every store's connections (at shutdown, and between tests)."""
+        for store in list(cls._open):
+            store.close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
