@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -46,6 +47,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'q.db'}"
         return
     if not _postgres_available():
+        if os.environ.get("DLP_REQUIRE_POSTGRES"):
+            pytest.fail("DLP_REQUIRE_POSTGRES is set (as in .ci/run) but no PostgreSQL answers at 127.0.0.1:5432")
         pytest.skip("no PostgreSQL reachable at 127.0.0.1:5432 (database test, trust auth)")
     import psycopg
 
