@@ -41,6 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quarantine(commands)
     _add_audit(commands)
 
+    tls = commands.add_parser("export-tls-policy", help="write Postfix's smtp_tls_policy_maps file from the secure domains")
+    tls.add_argument("--output", metavar="FILE", help="default: standard output")
+    tls.add_argument("--config", metavar="FILE")
+    domains = commands.add_parser("domains", help="the secure-domain register")
+    domain_actions = domains.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    imp = domain_actions.add_parser("import", help="merge an accredited-organisations CSV (NHS DCB1596 list) into the register")
+    imp.add_argument("file")
+    imp.add_argument("--source", default="NHS secure email standard (DCB1596) accredited list")
+    imp.add_argument("--date", help="YYYY-MM-DD the list was published (default: today)")
+    imp.add_argument("--config", metavar="FILE")
+    dlist = domain_actions.add_parser("list", help="each secure domain and why it counts as secure")
+    dlist.add_argument("--config", metavar="FILE")
+    doctor = commands.add_parser("doctor", help="check the set-up: config, next hop, relay, database, pipeline, certificate")
+    doctor.add_argument("--config", metavar="FILE")
+
     check = commands.add_parser("check-config", help="validate a configuration and say what is wrong")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: the shipped one)")
     return parser
@@ -106,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "hash-password":
             return _hash_password(args)
+        if args.command == "export-tls-policy":
+            return _export_tls_policy(args)
+        if args.command == "domains":
+            return _domains(args)
+        if args.command == "doctor":
+            return _doctor(args)
         if args.command == "quarantine":
             from gateway.quarantine_cli import run_quarantine
 
@@ -148,6 +169,59 @@ def _hash_password(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"{args.user}:{hash_password(password)}")
     return 0
+
+
+def _export_tls_policy(args: argparse.Namespace) -> int:
+    from gateway.domains import tls_policy_lines
+
+    text = "\n".join(tls_policy_lines(load_config(args.config))) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {args.output}; now run: postmap {args.output} && postfix reload", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _domains(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gateway.domains import import_accredited, secure_domains
+
+    config = load_config(args.config)
+    if args.action == "list":
+        for entry in secure_domains(config):
+            print(f"{entry.domain:<40} {entry.why:<11} {entry.detail}")
+        return 0
+    try:
+        published = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        print("dlp-gateway: --date must look like 2026-11-25", file=sys.stderr)
+        return EXIT_USAGE
+    added, updated, skipped = import_accredited(config, args.file, args.source, published)
+    for line in skipped:
+        print(f"dlp-gateway: skipped {line}", file=sys.stderr)
+    print(f"{added} domain(s) added, {updated} refreshed, {len(skipped)} skipped; register: {config.domains.register_file}")
+    try:
+        from gateway.review import open_store
+
+        open_store(config).audit("domains-import", "domains-import", None, {"file": args.file, "source": args.source,
+                                 "date": published.isoformat(), "added": added, "updated": updated, "skipped": len(skipped)})
+    except Exception as exc:  # the register is written; say that the audit entry is missing
+        print(f"dlp-gateway: warning: import not written to the audit log ({type(exc).__name__})", file=sys.stderr)
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from gateway.doctor import run_checks
+
+    checks = run_checks(load_config(args.config))
+    for check in checks:
+        print(f"{'OK     ' if check.ok else 'PROBLEM'} {check.name}: {check.detail}")
+    problems = sum(not c.ok for c in checks)
+    print("all checks passed" if not problems else f"{problems} problem(s) found")
+    return 0 if not problems else 1
 
 
 def _check_config(args: argparse.Namespace) -> int:

@@ -93,8 +93,16 @@ def _domain_patterns(value: list[str]) -> list[str]:
 class DomainsConfig(_Strict):
     internal: list[str] = []
     secure: list[str] = []
+    register_file: str = ""  # accredited domains imported with `dlp-gateway domains import` (CSV)
+    tls_policy: Literal["secure", "verify"] = "secure"  # Postfix TLS policy for secure domains
+    dane_only: list[str] = []  # secure domains that publish DANE TLSA records: "dane-only"
+    accredited: list[str] = []  # filled from register_file at load time
 
-    _check = field_validator("internal", "secure")(_domain_patterns)
+    @property
+    def all_secure(self) -> list[str]:
+        return self.secure + [d for d in self.accredited if d not in self.secure]
+
+    _check = field_validator("internal", "secure", "dane_only")(_domain_patterns)
 
 
 class RiskActions(_Strict):
@@ -283,6 +291,17 @@ def default_config_path() -> Path:
     return Path(str(importlib.resources.files("config").joinpath("gateway.toml")))
 
 
+def _with_register(config: Config) -> Config:
+    """Accredited domains from the register file count as secure, beside the configured ones."""
+    from gateway.domains import read_register
+
+    extra = [r["domain"] for r in read_register(config.domains.register_file)]
+    if not extra:
+        return config
+    domains = config.domains.model_copy(update={"accredited": sorted(set(config.domains.accredited) | set(extra))})
+    return config.model_copy(update={"domains": domains})
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     file = Path(path) if path else default_config_path()
     try:
@@ -294,7 +313,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot be read: {exc}") from exc
     try:
-        return Config.model_validate(data)
+        return _with_register(Config.model_validate(data))
     except ValidationError as exc:
         raise ConfigError(f"{file}: " + "; ".join(_describe(e) for e in exc.errors())) from None
 
@@ -358,7 +377,7 @@ def detector_settings(config: Config) -> DetectorSettings:
         public_figures=frozenset(" ".join(n.lower().split()) for n in d.public_figures),
         organisation_postcodes=frozenset(p.replace(" ", "").upper() for p in org.postcodes),
         organisation_phones=frozenset("".join(ch for ch in p if ch.isdigit()) for p in org.phones),
-        organisation_domains=frozenset(config.domains.internal + config.domains.secure + org.partner_domains),
+        organisation_domains=frozenset(config.domains.internal + config.domains.all_secure + org.partner_domains),
         place_names=frozenset(" ".join(p.lower().split()) for p in d.places),
         limits=ExtractionLimits(
             max_attachment_bytes=config.limits.max_attachment_bytes,

@@ -56,7 +56,7 @@ def classify(address: str, facts: MessageFacts, config: Config) -> Transport:
     domain = address.rsplit("@", 1)[-1]
     if domain_matches(domain, config.domains.internal):
         return Transport.INTERNAL
-    if domain_matches(domain, config.domains.secure):
+    if domain_matches(domain, config.domains.all_secure):
         return Transport.SECURE
     if facts.encrypted:
         return Transport.ENCRYPTED

@@ -108,9 +108,9 @@ class Gateway:
 
 
 def start_gateway(tmp: Path, next_hop: str, encryption_relay: str = "", extra_toml: str = "", smtp_toml: str = "",
-                  actions: str = "", workers: int = 1, timeout: float = 60) -> Gateway:
+                  actions: str = "", workers: int = 1, timeout: float = 60, port: int | None = None) -> Gateway:
     tmp.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     db = tmp / "quarantine.db"
     config = tmp / "gateway.toml"
     config.write_text(f"""
