@@ -37,7 +37,7 @@ def run_quarantine(args: argparse.Namespace) -> int:
 def _dispatch(review: Review, args: argparse.Namespace) -> int:
     action = args.action
     if action == "list":
-        rows = review.list(Filters(args.status, args.risk, args.sender, args.domain, args.finding_type,
+        rows = review.search(Filters(args.status, args.risk, args.sender, args.domain, args.finding_type,
                                    _date(args.since, "--since"), _date(args.until, "--until")))
         items = [summary(r, review.needs_second_approver(r)) for r in rows]
         if args.json:

@@ -62,6 +62,7 @@ class Review:
         self.next_hop = next_hop or make_deliverer(config.relay.next_hop, timeout, host)
         self.encryption_relay = encryption_relay or (
             make_deliverer(config.relay.encryption_relay, timeout, host) if config.relay.encryption_relay else None)
+        self._engine: Any = None  # loaded on first use: listing needs no model
 
     # -- who --------------------------------------------------------------------
     def identify(self, name: str | None) -> str:
@@ -72,7 +73,7 @@ class Review:
         return who
 
     # -- reading ------------------------------------------------------------------
-    def list(self, filters: Filters = Filters()) -> list[HeldMessage]:
+    def search(self, filters: Filters = Filters()) -> list[HeldMessage]:
         query = select(HeldMessage).order_by(HeldMessage.urgent.desc(), HeldMessage.received_at)
         if filters.status:
             query = query.where(HeldMessage.status == filters.status)
@@ -105,19 +106,7 @@ class Review:
             if not reveal_reason or not reveal_reason.strip():
                 raise ReviewError("a reveal needs a reason (--reason TEXT): it is written to the audit log")
             actor = self.identify(actor)
-        from detectors.engine import Engine
-        from gateway.config import detector_settings
-
-        analysis = Engine(detector_settings(self.config)).analyze(self.store.message_bytes(row))
-        # Context comes from a copy of each text with every finding masked (masks keep lengths),
-        # so a neighbouring value never shows through another finding's context.
-        masked_texts = {}
-        for where, text in analysis.pieces.items():
-            chars = list(text)
-            for f in analysis.findings:
-                if f.where == where and f.end > f.start:
-                    chars[f.start : f.end] = list(f.masked)
-            masked_texts[where] = "".join(chars)
+        analysis, masked_texts = self._analysis(row)
         findings = []
         for f in analysis.findings:
             text = (analysis.pieces if reveal else masked_texts).get(f.where, "")
@@ -129,6 +118,76 @@ class Review:
             self.store.audit(str(actor), "reveal", reference, {"reason": reveal_reason, "findings": len(findings)})
         return {**summary(row, self.needs_second_approver(row)), "subject": self.store.subject_text(row) if reveal else _masked_subject(self.store.subject_text(row), findings),
                 "findings": findings, "release_request": row.release_request}
+
+    def _analysis(self, row: HeldMessage) -> tuple[Any, dict[str, str]]:
+        """Re-run the detectors on the held message (raw values are never stored) and mask every finding.
+
+        Masks keep lengths, so offsets into the masked texts are the findings' own."""
+        from detectors.engine import Engine
+        from gateway.config import detector_settings
+
+        if self._engine is None:
+            self._engine = Engine(detector_settings(self.config))
+        analysis = self._engine.analyze(self.store.message_bytes(row))
+        masked_texts = {}
+        for where, text in analysis.pieces.items():
+            chars = list(text)
+            for f in analysis.findings:
+                if f.where == where and f.end > f.start:
+                    chars[f.start : f.end] = list(f.masked)
+            masked_texts[where] = "".join(chars)
+        return analysis, masked_texts
+
+    def highlighted(self, reference: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """Each extracted text as segments (text, finding type or None), values masked."""
+        analysis, masked = self._analysis(self.get(reference))
+        out = []
+        for where, text in masked.items():
+            spans = sorted((f.start, f.end, f.type.value) for f in analysis.findings if f.where == where and f.end > f.start)
+            segments: list[tuple[str, str | None]] = []
+            cursor = 0
+            for start, end, kind in spans:
+                if start < cursor:
+                    continue
+                segments += [(text[cursor:start], None), (text[start:end], kind)]
+                cursor = end
+            segments.append((text[cursor:], None))
+            out.append((where, segments))
+        return out
+
+    # -- senders (the signed link in their explanation) ----------------------------------
+    def sender_reroute_encrypted(self, reference: str, sender: str) -> str:
+        """The sender chose the encryption route: the transport becomes secure, so no reviewer is needed."""
+        row = self.get(reference)
+        if row.sender != sender.lower():
+            raise ReviewError("this link is for another message")
+        if self.encryption_relay is None:
+            raise ReviewError("no encryption relay is configured")
+        if row.status != "held":
+            raise ReviewError(f"{reference} is {row.status}: it can no longer be re-routed")
+        request = {"requested_by": f"sender:{sender}", "reason": "sender chose the encryption route", "basis": "sent encrypted",
+                   "via": "encrypt", "at": dt.datetime.now(dt.UTC).isoformat()}
+        return self._deliver(row, request, f"sender:{sender}", expected="held")
+
+    def sender_asks_release(self, reference: str, sender: str, justification: str, basis: str) -> None:
+        row = self.get(reference)
+        if row.sender != sender.lower():
+            raise ReviewError("this link is for another message")
+        justification = _required(justification, "please say why it should be released")
+        self.store.audit(f"sender:{sender}", "sender-release-request", reference, {"justification": justification, "basis": self._basis(basis)})
+
+    def sender_reports_false_positive(self, reference: str, sender: str) -> None:
+        from gateway.store import FalsePositiveReport
+
+        row = self.get(reference)
+        if row.sender != sender.lower():
+            raise ReviewError("this link is for another message")
+        now = dt.datetime.now(dt.UTC)
+        with self.store.session() as session:
+            for detector in sorted({f["detector"] for f in row.findings}):
+                session.add(FalsePositiveReport(reference=reference, detector=detector, reported_at=now))
+            session.commit()
+        self.store.audit(f"sender:{sender}", "false-positive-report", reference, {"detectors": sorted({f["detector"] for f in row.findings})})
 
     # -- deciding ---------------------------------------------------------------
     def needs_second_approver(self, row: HeldMessage) -> bool:

@@ -85,6 +85,35 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class ConsoleUser(Base):
+    __tablename__ = "console_users"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(200))  # comma-separated
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LinkUse(Base):
+    __tablename__ = "link_uses"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FalsePositiveReport(Base):
+    __tablename__ = "false_positive_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    detector: Mapped[str] = mapped_column(String(100), index=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 def fingerprint(sender: str, recipients: Sequence[str], message: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(sender.lower().encode() + b"\0")

@@ -288,7 +288,7 @@ def test_list_filters(db_url: str, sink: Sink) -> None:
 
     high = hold(review.store, config, HIGH, to="a@gmail.com")
     medium = hold(review.store, config, MEDIUM, to="b@example.org")
-    assert [r.reference for r in review.list(Filters(risk="high"))] == [high]
-    assert [r.reference for r in review.list(Filters(domain="example.org"))] == [medium]
-    assert [r.reference for r in review.list(Filters(finding_type="NHS_NUMBER"))] == [high]
-    assert review.list(Filters(since=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))) == []
+    assert [r.reference for r in review.search(Filters(risk="high"))] == [high]
+    assert [r.reference for r in review.search(Filters(domain="example.org"))] == [medium]
+    assert [r.reference for r in review.search(Filters(finding_type="NHS_NUMBER"))] == [high]
+    assert review.search(Filters(since=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))) == []

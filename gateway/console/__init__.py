@@ -1,0 +1,1 @@
+"""The review console: Starlette + Jinja2, server-rendered, on the same review code as the CLI."""
