@@ -41,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quarantine(commands)
     _add_audit(commands)
 
+    console = commands.add_parser("console", help="run the review console alone")
+    console.add_argument("--config", metavar="FILE")
+    users = commands.add_parser("users", help="console accounts")
+    user_actions = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for name, help_text in (("add", "add a user (password on standard input)"), ("disable", "disable a user"), ("passwd", "set a password (on standard input)")):
+        p = user_actions.add_parser(name, help=help_text)
+        p.add_argument("name")
+        if name == "add":
+            p.add_argument("--role", action="append", required=True, choices=["reviewer", "approver", "auditor", "admin"])
+        p.add_argument("--config", metavar="FILE")
+
     tls = commands.add_parser("export-tls-policy", help="write Postfix's smtp_tls_policy_maps file from the secure domains")
     tls.add_argument("--output", metavar="FILE", help="default: standard output")
     tls.add_argument("--config", metavar="FILE")
@@ -121,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "hash-password":
             return _hash_password(args)
+        if args.command == "console":
+            return _console(args)
+        if args.command == "users":
+            return _users(args)
         if args.command == "export-tls-policy":
             return _export_tls_policy(args)
         if args.command == "domains":
@@ -168,6 +183,41 @@ def _hash_password(args: argparse.Namespace) -> int:
         print("dlp-gateway: no password on standard input", file=sys.stderr)
         return EXIT_USAGE
     print(f"{args.user}:{hash_password(password)}")
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.console.app import create_app
+
+    config = load_config(args.config)
+    host, _, port = config.console.listen.rpartition(":")
+    uvicorn.run(create_app(config), host=host, port=int(port), log_level="warning")
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from gateway.console.accounts import AccountError, add_user, disable_user, set_password
+    from gateway.review import open_store
+
+    store = open_store(load_config(args.config))
+    actor = getpass.getuser()
+    try:
+        if args.action == "disable":
+            disable_user(store, args.name, actor)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+            if args.action == "add":
+                add_user(store, args.name, password, args.role, actor)
+            else:
+                set_password(store, args.name, password, actor)
+    except AccountError as exc:
+        print(f"dlp-gateway: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.name}: done")
     return 0
 
 

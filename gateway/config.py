@@ -253,6 +253,12 @@ class MetricsConfig(_Strict):
 class ConsoleConfig(_Strict):
     enabled: bool = False
     listen: str = "127.0.0.1:8025"
+    public_url: str = ""  # how staff reach the console, for sender links, e.g. "https://dlp.council.local"
+    secret_key_file: str = ""  # signs sessions and sender links; default: a new random key at each start
+    secret_env: str = ""  # or: an environment variable holding it
+    link_max_age_hours: Annotated[int, Field(gt=0)] = 72
+    trust_proxy_user_header: str = ""  # e.g. "X-Remote-User" behind a single-sign-on proxy; off by default
+    teams: dict[str, list[str]] = {}  # team name -> sender address patterns, e.g. {"Duty" = ["duty*@halton.gov.uk"]}
 
     _listen = field_validator("listen")(_host_port)
 

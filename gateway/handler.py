@@ -56,6 +56,7 @@ class RelayHandler:
         self.notifier = notifier
         self.metrics = metrics
         self.networks = [ipaddress.ip_network(n, strict=False) for n in config.smtp.allowed_networks]
+        self.links: Any = None  # SenderLinks, when the console is reachable (set by the server)
         self.in_flight = 0
 
     # -- SMTP commands ----------------------------------------------------------
@@ -177,8 +178,11 @@ class RelayHandler:
             return
         assert self.notifier is not None
         try:
+            link = None
+            if reference and self.links is not None and self.config.console.public_url:
+                link = f"{self.config.console.public_url.rstrip('/')}/s/{self.links.make(reference, sender)}"
             message = self.notifier.build(sender=sender, subject=facts.subject, date=_date_header(raw),
-                                          decisions=decisions, findings=findings, reference=reference)
+                                          decisions=decisions, findings=findings, reference=reference, link=link)
             await self.next_hop.deliver(self.notifier.settings.from_address, [sender], message.as_bytes())
         except Exception as exc:  # the original is already handled; the notice is best effort
             log.warning("queue_id=%s sender notification not sent (%s)", queue_id, type(exc).__name__)

@@ -80,7 +80,7 @@ class Notifier:
         )
 
     def build(self, *, sender: str, subject: str, date: str, decisions: Sequence[Decision],
-              findings: Sequence[Finding], reference: str | None) -> EmailMessage:
+              findings: Sequence[Finding], reference: str | None, link: str | None = None) -> EmailMessage:
         stopped = [d for d in decisions if d.action in OUTCOMES]
         insecure = sorted({d.address.rsplit("@", 1)[-1] for d in stopped if d.transport is Transport.INSECURE})
         context = {
@@ -95,6 +95,7 @@ class Notifier:
             "encryption_tag": self.settings.encryption_tag,
             "reference": reference,
             "help_contact": self.settings.help_contact,
+            "link": link,
         }
         msg = EmailMessage()
         msg["From"] = self.settings.from_address

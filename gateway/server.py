@@ -58,6 +58,25 @@ class GatewaySMTP(SMTP):
         super().connection_lost(error)
 
 
+def _embedded_server_class() -> type:
+    import contextlib
+
+    import uvicorn
+
+    class EmbeddedServer(uvicorn.Server):
+        """uvicorn inside `serve`: the gateway owns SIGTERM and stops the console itself."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):  # type: ignore[no-untyped-def]
+            yield
+
+    return EmbeddedServer
+
+
+def _EmbeddedServer(config: Any) -> Any:  # noqa: N802 - reads like the class it builds
+    return _embedded_server_class()(config)
+
+
 def hash_password(password: str, salt: bytes | None = None) -> str:
     import os
 
@@ -162,6 +181,20 @@ async def run(config: Config, ready: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     schedule = asyncio.create_task(run_schedule(handler.store, handler.next_hop, config, stop))
+    console_server = None
+    if config.console.enabled or config.console.secret_key_file or config.console.secret_env:
+        from gateway.console.app import console_secret, create_app
+        from gateway.console.links import SenderLinks
+
+        secret = console_secret(config)
+        handler.links = SenderLinks(secret, config.console.link_max_age_hours * 3600)
+        if config.console.enabled:
+            import uvicorn
+
+            chost, _, cport = config.console.listen.rpartition(":")
+            console_server = _EmbeddedServer(uvicorn.Config(create_app(config, secret=secret), host=chost, port=int(cport),
+                                                            log_level="warning", lifespan="off"))
+            console_task = asyncio.create_task(console_server.serve())
     await asyncio.to_thread(handler.store.record_start, hashlib.sha256(config.model_dump_json().encode()).hexdigest())
     log.info("listening on %s, next hop %s", config.smtp.listen, config.relay.next_hop.split("://")[0])
     if ready is not None:
@@ -174,5 +207,8 @@ async def run(config: Config, ready: asyncio.Event | None = None) -> None:
             break
         await asyncio.sleep(0.1)
     await schedule
+    if console_server is not None:
+        console_server.should_exit = True
+        await console_task
     await asyncio.to_thread(scanner.shutdown)
     log.info("stopped")
