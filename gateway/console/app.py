@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -137,7 +138,7 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
             row = review.get(ref)
         except ReviewError as exc:
             return render(request, "error.html", status=404, error=str(exc))
-        texts = review.highlighted(ref)
+        texts = await run_in_threadpool(review.highlighted, ref)
         revealed = request.session.pop("revealed", None)
         history = [e for e in review.store.audit_entries() if e.reference == ref]
         return render(request, "message.html", m=summary(row, review.needs_second_approver(row)), row=row, texts=texts,
@@ -151,16 +152,18 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
         user = current_user(request, need)
         data = await form(request)
         try:
+            # Review methods deliver mail and run the detectors: off the event loop.
             if action == "reveal":
-                shown = review.show(ref, reveal_reason=data.get("reason", ""), actor=user)
+                shown = await run_in_threadpool(review.show, ref, reveal_reason=data.get("reason", ""), actor=user)
                 request.session["revealed"] = {"ref": ref, "items": [(f["type"], f["where"], f.get("text", "")) for f in shown["findings"]]}
                 notice = "Values revealed; this was written to the audit log."
             elif action == "release":
-                notice = review.release(ref, data.get("reason", ""), actor=user, basis=data.get("basis"), via=data.get("via", "next-hop"))
+                notice = await run_in_threadpool(review.release, ref, data.get("reason", ""), actor=user,
+                                                 basis=data.get("basis"), via=data.get("via", "next-hop"))
             elif action == "approve":
-                notice = review.approve(ref, data.get("reason", ""), actor=user)
+                notice = await run_in_threadpool(review.approve, ref, data.get("reason", ""), actor=user)
             elif action == "reject":
-                notice = review.reject(ref, data.get("reason", ""), actor=user)
+                notice = await run_in_threadpool(review.reject, ref, data.get("reason", ""), actor=user)
             else:
                 return PlainTextResponse("unknown action", status_code=404)
         except ReviewError as exc:
@@ -234,7 +237,7 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
             row = review.get(data["ref"])
         except (LinkError, ReviewError) as exc:
             return render(request, "error.html", status=403, error=str(exc))
-        return render(request, "sender.html", m=summary(row), token=token, texts=review.highlighted(data["ref"]),
+        return render(request, "sender.html", m=summary(row), token=token, texts=await run_in_threadpool(review.highlighted, data["ref"]),
                       bases=config.review.legal_bases, encrypt=review.encryption_relay is not None, done=None)
 
     async def sender_act(request: Request) -> Response:
@@ -243,13 +246,14 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
         try:
             data = links.use(review.store, token, action)
             if action == "secure":
-                done = review.sender_reroute_encrypted(data["ref"], data["sender"])
+                done = await run_in_threadpool(review.sender_reroute_encrypted, data["ref"], data["sender"])
                 done = "Sent through the encrypted email service. " + done.split(";")[0].replace(data["ref"] + ":", "").strip().capitalize() + "."
             elif action == "request":
-                review.sender_asks_release(data["ref"], data["sender"], str(data_form.get("justification", "")), str(data_form.get("basis", "")))
+                await run_in_threadpool(review.sender_asks_release, data["ref"], data["sender"],
+                                        str(data_form.get("justification", "")), str(data_form.get("basis", "")))
                 done = "Your request has gone to the reviewers. You will be told in writing what they decide."
             else:
-                review.sender_reports_false_positive(data["ref"], data["sender"])
+                await run_in_threadpool(review.sender_reports_false_positive, data["ref"], data["sender"])
                 done = "Thank you: the report is counted and the reviewers will see it."
         except (LinkError, ReviewError) as exc:
             return render(request, "error.html", status=403, error=str(exc))
