@@ -211,7 +211,7 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
         by_team = bar_chart("Top sending teams", [t for t, _ in teams], {"held": [n for _, n in teams]})
         waits = [(_utc(r.decided_at) - _utc(r.received_at)).total_seconds() / 60 for r in rows if r.decided_at]
         fp = bar_chart("False positives reported by senders, per detector", list(reports), {"reports": list(reports.values())})
-        return render(request, "dashboard.html", per_day=per_day, by_type=by_type, by_team=by_team, fp=fp,
+        return render(request, "dashboard.html", per_day=per_day, by_type=by_type, by_team=by_team, fp=fp, fp_total=sum(reports.values()),
                       median=f"{statistics.median(waits):.0f} minutes" if waits else "no decisions yet", total=len(rows))
 
     # -- users ---------------------------------------------------------------------
