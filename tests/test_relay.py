@@ -379,3 +379,27 @@ def test_shipped_default_delivers_to_the_local_maildir(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=60)
         shutil.rmtree(tmp_path / "var", ignore_errors=True)
+
+
+def test_serve_runs_the_console_and_the_explanation_links_to_it(tmp_path: Path, sinks: tuple[Sink, Sink]) -> None:
+    import re
+    import urllib.request
+
+    console_port = free_port()
+    secret = tmp_path / "console.key"
+    secret.write_text("a-test-secret-that-is-long-enough")
+    gw = start_gateway(tmp_path, f"smtp://127.0.0.1:{sinks[0].port}", extra_toml=(
+        f'[console]\nenabled = true\nlisten = "127.0.0.1:{console_port}"\npublic_url = "http://127.0.0.1:{console_port}"\n'
+        f'secret_key_file = "{secret}"\n'))
+    try:
+        assert send(gw, message(PII, "someone@gmail.com", "Referral"), ["someone@gmail.com"])[0] == 250
+        [notice] = notifications(sinks[0])
+        text = notice.get_body(("plain",)).get_content()
+        link = re.search(r"http://127\.0\.0\.1:\d+/s/\S+", text)
+        assert link, text
+        page = urllib.request.urlopen(link.group(0), timeout=30).read().decode()
+        assert "is held" in page and "943 *** **19" in page and NHS not in page
+        login = urllib.request.urlopen(f"http://127.0.0.1:{console_port}/login", timeout=30).read().decode()
+        assert "Log in" in login
+    finally:
+        assert gw.stop() == 0
