@@ -110,9 +110,14 @@ class Notifier:
 
 
 def _masked_subject(subject: str, findings: Sequence[Finding]) -> str:
-    spans = sorted((f.start, f.end, f.masked) for f in findings if f.where == "subject" and f.end > f.start)
+    return mask_spans(subject, [(f.start, f.end, f.masked) for f in findings if f.where == "subject"])
+
+
+def mask_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, masked) span replaced by its masked form."""
+    subject = text
     out, cursor = [], 0
-    for start, end, masked in spans:
+    for start, end, masked in sorted(s for s in spans if s[1] > s[0]):
         if start < cursor:
             continue
         out += [subject[cursor:start], masked]

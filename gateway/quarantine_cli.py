@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import datetime as dt
 import json
 import sys
@@ -108,8 +107,5 @@ def run_audit(args: argparse.Namespace) -> int:
             return 1
         print(f"audit log OK: {count} entries, hash chain intact")
         return 0
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["seq", "at", "actor", "action", "reference", "details", "prev_hash", "entry_hash"])
-    for e in store.audit_entries():
-        writer.writerow([e.seq, e.at.isoformat(), e.actor, e.action, e.reference or "", e.details, e.prev_hash, e.entry_hash])
+    sys.stdout.write(store.audit_csv())
     return 0

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from detectors.findings import FindingType, mask
 from gateway.config import Config
 from gateway.crypto import MessageCipher
 from gateway.delivery import Deliverer, PermanentDeliveryError, TemporaryDeliveryError, make_deliverer
+from gateway.notify import mask_spans
 from gateway.store import HeldMessage, QuarantineStore
 
 DECIDED = ("released", "rejected")
@@ -348,11 +348,4 @@ def _required(value: str | None, message: str) -> str:
 
 
 def _masked_subject(subject: str, findings: Sequence[dict[str, Any]]) -> str:
-    spans = sorted((f["start"], f["end"], f["masked"]) for f in findings if f.get("where") == "subject" and f["end"] > f["start"])
-    out, cursor = [], 0
-    for start, end, masked in spans:
-        if start >= cursor:
-            out += [subject[cursor:start], masked]
-            cursor = end
-    text = "".join(out) + subject[cursor:]
-    return text if spans else (mask(subject, FindingType.PERSON) if any(f.get("where") == "subject" for f in findings) else text)
+    return mask_spans(subject, [(f["start"], f["end"], f["masked"]) for f in findings if f.get("where") == "subject"])

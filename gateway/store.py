@@ -15,8 +15,10 @@ Status of a held message::
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import weakref
 from collections.abc import Iterator, Sequence
@@ -124,11 +126,11 @@ def fingerprint(sender: str, recipients: Sequence[str], message: bytes) -> str:
 
 
 def entry_hash(seq: int, at: dt.datetime, actor: str, action: str, reference: str | None, details: str, prev: str) -> str:
-    material = json.dumps([seq, _utc(at).isoformat(), actor, action, reference, details, prev], separators=(",", ":"))
+    material = json.dumps([seq, as_utc(at).isoformat(), actor, action, reference, details, prev], separators=(",", ":"))
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
+def as_utc(value: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything we store is UTC.
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
@@ -260,6 +262,14 @@ class QuarantineStore:
     def audit_entries(self) -> list[AuditEntry]:
         with self.session() as session:
             return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+    def audit_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["seq", "at", "actor", "action", "reference", "details", "prev_hash", "entry_hash"])
+        for e in self.audit_entries():
+            writer.writerow([e.seq, as_utc(e.at).isoformat(), e.actor, e.action, e.reference or "", e.details, e.prev_hash, e.entry_hash])
+        return out.getvalue()
 
     def verify_audit(self) -> list[ChainProblem]:
         """Every edited, removed or reordered entry shows as a broken link."""

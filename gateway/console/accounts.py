@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 
-from gateway.store import ConsoleUser, QuarantineStore
+from gateway.store import ConsoleUser, QuarantineStore, as_utc
 
 ROLES = ("reviewer", "approver", "auditor", "admin")
 MAX_FAILURES = 5
@@ -73,7 +73,7 @@ def authenticate(store: QuarantineStore, name: str, password: str, now: dt.datet
         if user is None or user.disabled:
             _hasher.hash(password)  # same work either way: no timing hint that the name exists
             raise AccountError("wrong name or password")
-        locked = user.locked_until.replace(tzinfo=dt.UTC) if user.locked_until and user.locked_until.tzinfo is None else user.locked_until
+        locked = as_utc(user.locked_until) if user.locked_until else None
         if locked and locked > now:
             raise AccountError("too many failed attempts: this account is locked for a while; try again later or ask an admin")
         try:

@@ -3,10 +3,8 @@ every form carries a CSRF token, every decision goes through gateway.review."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fnmatch
-import io
 import os
 import secrets
 import statistics
@@ -30,7 +28,7 @@ from gateway.console.accounts import AccountError, add_user, authenticate, disab
 from gateway.console.charts import bar_chart
 from gateway.console.links import LinkError, SenderLinks
 from gateway.review import Filters, Review, ReviewError, summary
-from gateway.store import FalsePositiveReport, HeldMessage
+from gateway.store import FalsePositiveReport, HeldMessage, as_utc
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 25
@@ -185,12 +183,7 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
 
     async def audit_csv(request: Request) -> Response:
         current_user(request, "audit")
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["seq", "at", "actor", "action", "reference", "details", "prev_hash", "entry_hash"])
-        for e in review.store.audit_entries():
-            writer.writerow([e.seq, e.at.isoformat(), e.actor, e.action, e.reference or "", e.details, e.prev_hash, e.entry_hash])
-        return Response(out.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=audit.csv"})
+        return Response(review.store.audit_csv(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=audit.csv"})
 
     # -- dashboard -------------------------------------------------------------------
     async def dashboard(request: Request) -> Response:
@@ -301,7 +294,7 @@ def _allowed(request: Request, what: str) -> bool:
 
 def _utc(value: dt.datetime | None) -> dt.datetime:
     assert value is not None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return as_utc(value)
 
 
 def _age(now: dt.datetime, then: dt.datetime) -> str:
