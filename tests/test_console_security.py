@@ -106,3 +106,28 @@ def test_sender_link_tampered_reused_and_expired(console: Console) -> None:
     finally:
         links.max_age = old_max_age
     assert any(e.action == "sender-release-request" for e in console.review.store.audit_entries())
+
+
+def test_users_cli_add_passwd_disable(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.relay_harness import ROOT
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[quarantine]\nurl = "sqlite:///{tmp_path / "q.db"}"\n')
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "gateway.cli", "users", *args, "--config", str(cfg)], cwd=ROOT,
+                              input=stdin, capture_output=True, text=True)
+
+    assert run("add", "rita", "--role", "reviewer", stdin="short\n").returncode == 1  # too short
+    assert run("add", "rita", "--role", "reviewer", stdin="a long enough passphrase\n").returncode == 0
+    assert "already exists" in run("add", "rita", "--role", "admin", stdin="a long enough passphrase\n").stderr
+    assert run("passwd", "rita", stdin="another long passphrase\n").returncode == 0
+    assert run("disable", "rita").returncode == 0
+    from gateway.console.accounts import AccountError, authenticate
+    from gateway.store import QuarantineStore
+
+    with pytest.raises(AccountError):
+        authenticate(QuarantineStore(f"sqlite:///{tmp_path / 'q.db'}"), "rita", "another long passphrase")
