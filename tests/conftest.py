@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from detectors.engine import Engine
 from gateway.config import detector_settings, load_config
+from tests.relay_harness import Sink
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +23,15 @@ def config():
 @pytest.fixture(scope="session")
 def engine(config) -> Engine:
     return Engine(detector_settings(config))
+
+
+@pytest.fixture(scope="module")
+def sinks() -> Iterator[tuple[Sink, Sink]]:
+    """Two real SMTP servers that keep what they receive: the next hop and the encryption relay."""
+    next_hop, encryption = Sink().start(), Sink().start()
+    yield next_hop, encryption
+    next_hop.stop()
+    encryption.stop()
 
 
 def make_email(body: str = "", subject: str = "Hello", html: str | None = None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,6 @@ from starlette.testclient import TestClient
 from tests.console_fixtures import PASSWORD, Console, held, make_console
 from tests.relay_harness import Sink
 from tests.test_review import HIGH, MEDIUM, SENDER
-
-
-@pytest.fixture(scope="module")
-def sinks() -> Iterator[tuple[Sink, Sink]]:
-    a, b = Sink().start(), Sink().start()
-    yield a, b
-    a.stop()
-    b.stop()
 
 
 @pytest.fixture()

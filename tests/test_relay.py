@@ -45,14 +45,6 @@ def send(gw: Gateway, msg: EmailMessage, recipients: list[str], sender: str = SE
 
 
 @pytest.fixture(scope="module")
-def sinks() -> Iterator[tuple[Sink, Sink]]:
-    next_hop, encryption = Sink().start(), Sink().start()
-    yield next_hop, encryption
-    next_hop.stop()
-    encryption.stop()
-
-
-@pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory, sinks: tuple[Sink, Sink]) -> Iterator[Gateway]:
     next_hop, encryption = sinks
     gateway = start_gateway(tmp_path_factory.mktemp("gw"), f"smtp://127.0.0.1:{next_hop.port}",
