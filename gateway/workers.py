@@ -31,7 +31,11 @@ def _init(settings: DetectorSettings) -> None:
 
 def _analyze(raw: bytes, envelope: Sequence[str]) -> Analysis | Exception:
     assert _engine is not None, "worker not initialised"
-    return _engine.analyze_batch([raw], envelope)[0]
+    result = _engine.analyze_batch([raw], envelope)[0]
+    if isinstance(result, Analysis):
+        # The relay needs findings, risk and facts, not the extracted texts: don't ship them back.
+        result.pieces = {}
+    return result
 
 
 def _ping() -> int:
