@@ -122,3 +122,10 @@ def test_users_cli_add_passwd_disable(tmp_path: Path) -> None:
 
     with pytest.raises(AccountError):
         authenticate(QuarantineStore(f"sqlite:///{tmp_path / 'q.db'}"), "rita", "another long passphrase")
+
+
+def test_failed_logins_are_rate_limited_per_client(console: Console) -> None:
+    client = TestClient(console.app)
+    for i in range(20):
+        login(client, f"nobody{i}", "wrong password here")
+    assert "too many failed logins from this address" in login(client, "rita")

@@ -8,6 +8,7 @@ import fnmatch
 import os
 import secrets
 import statistics
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from gateway.store import FalsePositiveReport, HeldMessage, as_utc
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 25
+MAX_LOGIN_FAILURES_PER_CLIENT = 20
+LOGIN_WINDOW_SECONDS = 600
 CAN = {
     "view": {"reviewer", "approver", "auditor", "admin"},
     "decide": {"reviewer"},
@@ -87,13 +90,23 @@ def create_app(config: Config, review: Review | None = None, secret: str | None 
         return {k: v for k, v in data.items() if isinstance(v, str)}
 
     # -- login ---------------------------------------------------------------------
+    failures_by_client: dict[str, list[float]] = {}
+
     async def login(request: Request) -> Response:
         if request.method == "GET":
             return render(request, "login.html")
         data = await form(request)
+        # Rate limit per client address too, so guessing across many account names is slowed.
+        client = request.client.host if request.client else "?"
+        now = time.monotonic()
+        recent = [t for t in failures_by_client.get(client, []) if now - t < LOGIN_WINDOW_SECONDS]
+        failures_by_client[client] = recent
+        if len(recent) >= MAX_LOGIN_FAILURES_PER_CLIENT:
+            return render(request, "login.html", status=429, error="too many failed logins from this address: wait a few minutes")
         try:
-            user = authenticate(review.store, data.get("name", ""), data.get("password", ""))
+            user = await run_in_threadpool(authenticate, review.store, data.get("name", ""), data.get("password", ""))
         except AccountError as exc:
+            recent.append(now)
             review.store.audit(data.get("name", "")[:100] or "?", "login-failed", None, {})
             return render(request, "login.html", status=401, error=str(exc))
         request.session.clear()
