@@ -137,9 +137,10 @@ class Engine:
             words.update(name_parts(name))
         for piece, candidates in zip(pieces, people, strict=True):
             for f in candidates:
-                if layout.inside(list(piece.furniture), f.start, f.end) or is_professional(piece.text, f.start, f.end):
+                in_furniture = layout.inside(piece.furniture, f.start, f.end)
+                if in_furniture or is_professional(piece.text, f.start, f.end):
                     full.add(normalise_name(f.text))
-                    if layout.inside(list(piece.furniture), f.start, f.end):
+                    if in_furniture:
                         words.update(name_parts(f.text))
         return full, words
 
@@ -161,13 +162,13 @@ class Engine:
         return _merge(accepted)
 
     def _is_not_service_user(self, piece: Piece, f: Finding, full: set[str], words: set[str], staff_spans: list[tuple[int, int]]) -> bool:
-        if layout.inside(list(piece.furniture), f.start, f.end):
+        if layout.inside(piece.furniture, f.start, f.end):
             return True
         if _beside_organisation_email(piece.text, f.start, self.settings.organisation_domains):
             return True  # a contact list or attendance sheet of staff
         if is_professional(piece.text, f.start, f.end):
             return True
-        if any(a <= f.start and f.end <= b for a, b in staff_spans):
+        if layout.inside(staff_spans, f.start, f.end):
             return True
         name = normalise_name(f.text)
         if name in full or name in self.settings.place_names:
@@ -204,7 +205,7 @@ class Engine:
                 f = Finding(FindingType.PERSON, piece.where, match.start(), match.end(), word, score, "person", "same name as a person found elsewhere in the message")
                 if any(f.overlaps(a) for a in accepted):
                     continue
-                if layout.inside(list(piece.furniture), f.start, f.end) or any(a <= f.start and f.end <= b for a, b in staff_spans):
+                if layout.inside(piece.furniture, f.start, f.end) or layout.inside(staff_spans, f.start, f.end):
                     continue
                 if is_professional(piece.text, f.start, f.end):
                     continue
@@ -218,7 +219,7 @@ class Engine:
         participants = {facts.sender, *facts.to}  # header addresses; envelope ones are excluded by name
         out: list[Finding] = []
         for f in findings:
-            if f.type in _FURNITURE_TYPES and layout.inside(list(piece.furniture), f.start, f.end):
+            if f.type in _FURNITURE_TYPES and layout.inside(piece.furniture, f.start, f.end):
                 continue
             line_start = piece.text.rfind("\n", 0, f.start) + 1
             before_on_line = piece.text[line_start : f.start]

@@ -4,6 +4,8 @@ correspondents, not to service users."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import regex
 
 Span = tuple[int, int]
@@ -75,5 +77,5 @@ def signature_spans(text: str) -> list[Span]:
     return sorted(spans)
 
 
-def inside(spans: list[Span], start: int, end: int) -> bool:
+def inside(spans: Sequence[Span], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in spans)

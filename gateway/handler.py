@@ -9,6 +9,7 @@ failure before that is a 451 and the upstream MTA keeps the message.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -136,7 +137,7 @@ class RelayHandler:
         reference = None
         if held:
             try:
-                reference = await _to_thread(self.store.hold, sender=sender, recipients=recipients, message=raw,
+                reference = await asyncio.to_thread(self.store.hold, sender=sender, recipients=recipients, message=raw,
                                              held=[_decision_json(d) for d in held], risk=analysis.risk.value if analysis else "none",
                                              findings=[f.to_json(reveal=False) for f in findings], subject=facts.subject,
                                              urgent=bool(analysis and analysis.urgent))
@@ -229,8 +230,3 @@ def _date_header(raw: bytes) -> str:
             return line[5:].decode("ascii", "replace").strip()
     return ""
 
-
-async def _to_thread(func: Any, **kwargs: Any) -> Any:
-    import asyncio
-
-    return await asyncio.to_thread(lambda: func(**kwargs))

@@ -51,7 +51,7 @@ def describe_findings(findings: Sequence[Finding], limit: int = 4) -> str:
             continue
         shown = examples.setdefault(f.type, [])
         sample = f.explanation if f.type is FindingType.CANNOT_INSPECT else f.masked
-        if len(shown) < 1 and sample not in shown:
+        if not shown:  # one example per type is enough to recognise it
             shown.append(sample)
     parts = [f"{PLAIN_NAMES[t]} ({', '.join(s)})" for t, s in list(examples.items())[:limit]]
     if not parts:
@@ -115,11 +115,10 @@ def _masked_subject(subject: str, findings: Sequence[Finding]) -> str:
 
 def mask_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
     """``text`` with each (start, end, masked) span replaced by its masked form."""
-    subject = text
     out, cursor = [], 0
     for start, end, masked in sorted(s for s in spans if s[1] > s[0]):
         if start < cursor:
             continue
-        out += [subject[cursor:start], masked]
+        out += [text[cursor:start], masked]
         cursor = end
-    return "".join(out) + subject[cursor:]
+    return "".join(out) + text[cursor:]
