@@ -15,6 +15,10 @@ class ExtractionLimits:
     max_pdf_pages: int = 50
     max_sheet_cells: int = 200_000
     max_text_chars: int = 1_000_000  # text kept per piece
+    # OCR of scanned forms (images, image-only PDF pages): bounded so one scan cannot stall a worker.
+    max_ocr_images: int = 10  # images and PDF pages OCR'd per message
+    max_ocr_pixels: int = 25_000_000  # one image or rendered page (about A4 at 300 dpi is 8.7 M)
+    ocr_timeout_seconds: float = 15.0  # one image or page
 
 
 class LimitExceeded(Exception):
