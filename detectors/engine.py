@@ -7,7 +7,8 @@ that need the whole message (signatures, organisation addresses, social care).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import regex
@@ -15,9 +16,10 @@ import regex
 from detectors import layout
 from detectors.context import is_urgent, near, social_care_hits
 from detectors.extract import Extraction, MessageFacts, Unreadable, extract_message
-from detectors.extract.message import NotAnEmail
+from detectors.extract.message import NotAnEmail, facts_of, parse
 from detectors.findings import Finding, FindingType
 from detectors.names import ACRONYMS, NOT_NAME_WORDS, STOP, normalise_name
+from detectors.normalise import Normalised, normalise
 from detectors.recognizers import build
 from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
 from detectors.recognizers.person import PersonRecognizer, Piece, is_professional, name_parts
@@ -34,6 +36,22 @@ _ORG_PLACE_WORDS = regex.compile(
     r"leisure|park|shopping|ltd|limited|plc)\b"
 )
 CONTEXT_WINDOW = 150
+# Words of a job title or an organisation: a signature line that carries one is staff's.
+_JOB_TITLE = regex.compile(
+    r"(?i)\b(?:worker|manager|officer|co-?ordinator|assistant|administrator|advis[oe]r|practitioner|lead|head of|"
+    r"director|consultant|specialist|analyst|supervisor|clerk|apprentice|trainee|social work|team|service|services|"
+    r"department|directorate|council|borough|unit|nurse|health visitor|therapist|psychologist|senco|iro|lado|"
+    r"reviewing|independent|principal|deputy|business support|pa to|personal assistant|duty)\b"
+)
+_PHONE_LIKE = regex.compile(r"\+?\d[\d ()-]{7,16}\d")
+_POSTCODE_LIKE = regex.compile(r"(?i)\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b")
+_DOMAIN_LIKE = regex.compile(r"(?i)(?:@|www\.|https?://)([\w-]+(?:\.[\w-]+)+)")
+
+log = logging.getLogger("dlp_gateway.detectors")
+
+
+class DetectorFailed(Exception):
+    """A detector raised or timed out on one piece of text: the message cannot be judged."""
 
 
 @dataclass
@@ -74,28 +92,93 @@ class Engine:
                 extractions.append(extract_message(raw, self.settings.limits))
             except NotAnEmail as exc:
                 extractions.append(exc)
-            except Exception as exc:  # the stdlib parser on hostile bytes: report, never crash the batch
-                extractions.append(ValueError(f"could not parse the message ({type(exc).__name__})"))
+            except Exception as exc:  # a parser bug on hostile bytes: this message cannot be inspected
+                log.warning("extraction failed (%s): the message is held as CANNOT_INSPECT", type(exc).__name__)
+                extractions.append(_unreadable_extraction(raw, f"the message could not be taken apart ({type(exc).__name__})"))
         pieces: list[Piece] = []
+        normals: list[Normalised] = []
         owners: list[int] = []
         for index, extraction in enumerate(extractions):
             if isinstance(extraction, Exception):
                 continue
+            staff_line = self._staff_line_test(extraction.facts, envelope)
             for p in extraction.pieces:
-                furniture = layout.signature_spans(p.text) + layout.header_spans(p.text) + layout.greeting_spans(p.text)
-                pieces.append(Piece(p.where, p.text, tuple(furniture)))
+                norm = normalise(p.text)  # detectors read the normalised copy; offsets are mapped back
+                try:
+                    furniture = (layout.signature_spans(norm.text, staff_line) + layout.header_spans(norm.text)
+                                 + layout.greeting_spans(norm.text))
+                except Exception as exc:
+                    extraction.unreadable.append(_failed("layout", p.where, exc))
+                    furniture = []
+                pieces.append(Piece(p.where, norm.text, tuple(furniture)))
+                normals.append(norm)
                 owners.append(index)
-        person_candidates = self.person.candidates(pieces) if self.person else [[] for _ in pieces]
+        person_candidates = self._person_candidates(pieces, owners, extractions)
         results: list[Analysis | Exception] = []
         for index, extraction in enumerate(extractions):
             if isinstance(extraction, Exception):
                 results.append(extraction)
                 continue
             mine = [i for i, owner in enumerate(owners) if owner == index]
-            results.append(
-                self._analyze_one(extraction, [pieces[i] for i in mine], [person_candidates[i] for i in mine], envelope)
-            )
+            originals = {p.where: p.text for p in extraction.pieces}
+            try:
+                analysis = self._analyze_one(
+                    extraction, [pieces[i] for i in mine], [person_candidates[i] for i in mine], envelope
+                )
+            except Exception as exc:  # a bug or a timeout in the second pass: this message only
+                extraction.unreadable.append(_failed("engine", "body", exc))
+                analysis = self._analyze_one(extraction, [], [], envelope)
+            analysis.findings = [_map_back(f, {pieces[i].where: normals[i] for i in mine}) for f in analysis.findings]
+            analysis.pieces = originals
+            results.append(analysis)
         return results
+
+    def _person_candidates(self, pieces: list[Piece], owners: list[int], extractions: list[Extraction | Exception]) -> list[list[Finding]]:
+        """NER and name rules over all pieces in one batch; a piece that breaks them breaks only its message."""
+        if not self.person:
+            return [[] for _ in pieces]
+        try:
+            return self.person.candidates(pieces)
+        except Exception:
+            out: list[list[Finding]] = []
+            for piece, owner in zip(pieces, owners, strict=True):
+                try:
+                    out.append(self.person.candidates([piece])[0])
+                except Exception as exc:
+                    extraction = extractions[owner]
+                    assert not isinstance(extraction, Exception)
+                    extraction.unreadable.append(_failed("person", piece.where, exc))
+                    out.append([])
+            return out
+
+    def _staff_line_test(self, facts: MessageFacts, envelope: Sequence[str]) -> Callable[[str], bool]:
+        """Whether a line of a sign-off block shows that the block is staff's (layout.signature_spans)."""
+        s = self.settings
+        names: set[str] = set()
+        for name in facts.participant_names:
+            names.update(p for p in name_parts(name) if len(p) >= 3 and p not in STOP)
+        for address in (facts.sender, *facts.to, *envelope):
+            local = address.split("@")[0].lower()
+            names.update(p for p in regex.split(r"[._+-]+", regex.sub(r"\d+", "", local)) if len(p) >= 3)
+        staff_pairs = {tuple(n.split()[:1] + n.split()[-1:]) for n in s.staff_names if " " in n}
+
+        def is_staff_line(line: str) -> bool:
+            lower = line.lower()
+            words = regex.findall(r"[\p{L}'’-]+", lower)
+            if names.intersection(words) or _JOB_TITLE.search(lower):
+                return True
+            if staff_pairs and any((a, b) in staff_pairs for a, b in zip(words, words[1:], strict=False)):
+                return True
+            for m in _PHONE_LIKE.finditer(line):
+                national = "".join(ch for ch in m.group(0) if ch.isdigit())
+                national = "0" + national[2:] if national.startswith("44") else national
+                if any(national.startswith(p) for p in s.organisation_phones):
+                    return True
+            if any(m.group(0).replace(" ", "").upper() in s.organisation_postcodes for m in _POSTCODE_LIKE.finditer(line)):
+                return True
+            return any(_domain_in(m.group(1).lower(), s.organisation_domains) for m in _DOMAIN_LIKE.finditer(line))
+
+        return is_staff_line
 
     # -- one message ---------------------------------------------------------
     def _analyze_one(self, extraction: Extraction, pieces: list[Piece], people: list[list[Finding]], envelope: Sequence[str]) -> Analysis:
@@ -109,11 +192,19 @@ class Engine:
         persons = self._people(pieces, people, not_users, hits)
         findings: list[Finding] = list(persons)
         for piece in pieces:
-            structured = [f for r in self.recognizers for f in r.analyze(piece.text, piece.where)]
+            structured: list[Finding] = []
+            for recognizer in self.recognizers:
+                try:
+                    structured += recognizer.analyze(piece.text, piece.where)
+                except Exception as exc:  # e.g. a regex timeout: this message cannot be judged, others go on
+                    analysis.unreadable.append(_failed(recognizer.name, piece.where, exc))
             findings += self._adjust(piece, structured, extraction.facts)
             if self.dob:
                 spans = [(f.start, f.end) for f in persons if f.where == piece.where]
-                findings += self.dob.analyze(piece.text, piece.where, spans)
+                try:
+                    findings += self.dob.analyze(piece.text, piece.where, spans)
+                except Exception as exc:
+                    analysis.unreadable.append(_failed("date_of_birth", piece.where, exc))
         for problem in analysis.unreadable:
             findings.append(
                 Finding(FindingType.CANNOT_INSPECT, problem.where, 0, 0, problem.reason, 0.7, "extraction", problem.reason)
@@ -242,6 +333,28 @@ class Engine:
                     continue
             out.append(f)
         return out
+
+
+def _failed(detector: str, where: str, exc: BaseException) -> Unreadable:
+    # Only the detector's name and the error's type: never the text (it is personal data).
+    log.warning("detector %s failed (%s): the message is held as CANNOT_INSPECT", detector, type(exc).__name__)
+    return Unreadable(where, f"detector '{detector}' failed ({type(exc).__name__})")
+
+
+def _map_back(finding: Finding, normals: dict[str, Normalised]) -> Finding:
+    norm = normals.get(finding.where)
+    if norm is None or norm.origin is None or finding.end == finding.start == 0:
+        return finding
+    start, end = norm.span(finding.start, finding.end)
+    return replace(finding, start=start, end=end)
+
+
+def _unreadable_extraction(raw: bytes, reason: str) -> Extraction:
+    try:
+        facts = facts_of(parse(raw))
+    except Exception:
+        facts = MessageFacts(message_id="", subject="", sender="", to=(), participant_names=(), encrypted=False, signed=False)
+    return Extraction(facts=facts, unreadable=[Unreadable("body", reason)])
 
 
 _EMAIL_DOMAIN = regex.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")

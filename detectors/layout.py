@@ -1,10 +1,20 @@
 """Where a message's own furniture is: quoted-reply headers, greetings, signature
 blocks and disclaimers. Names, phones and addresses there belong to staff and
-correspondents, not to service users."""
+correspondents, not to service users.
+
+Furniture is a claim about who the details belong to, so it needs evidence:
+a "Thanks," line or a row of dashes proves nothing (anyone can type one above a
+child's details). A block after a sign-off is a signature only when its first
+lines carry evidence of staff (the caller's ``is_staff_line``: the sender's or a
+correspondent's name, a staff-directory name, a job title, an organisation
+phone, postcode or address); it runs only as far as that evidence does. A
+rule of dashes starts a disclaimer only when disclaimer wording follows, and
+quoted header lines count only in a block of two or more.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import regex
 
@@ -21,17 +31,37 @@ _VALEDICTION = regex.compile(
     r"thanks in advance|ta|bw|kr|rgds)[,.!]*\s*$"
 )
 _SENT_FROM = regex.compile(rf"(?im)^{_Q}sent from (?:my|outlook|mail|samsung|yahoo).*$")
-_DISCLAIMER = regex.compile(rf"(?m)^{_Q}(?:-{{5,}}|={{5,}}|\*{{5,}})\s*$")
+_RULE_LINE = regex.compile(rf"(?m)^{_Q}(?:-{{5,}}|={{5,}}|\*{{5,}}|_{{5,}})\s*$")
+_DISCLAIMER_WORDS = regex.compile(
+    r"(?i)\b(?:confidential|intended (?:solely )?(?:only )?for|intended recipient|privileged|disclaimer|"
+    r"received (?:this|it) in error|in error,? please|views (?:or opinions )?expressed|may be monitored|monitored|"
+    r"virus|freedom of information|legally|unauthori[sz]ed|do not (?:copy|disclose)|recorded)\b"
+)
+# A line that labels a person's details ("DOB:", "Child:", "NHS no:") is content, never a signature.
+_FIELD_LINE = regex.compile(
+    r"(?i)^[ \t>|]*(?:dob|d\.o\.b\.?|date of birth|born|nhs(?: no\.?| number)?|ni(?: no\.?| number)|child(?:'s name)?|"
+    r"young person|mother|father|mum|dad|parent|carer|sibling|pupil|upn|uln|case (?:ref|no|number)|home address|"
+    r"name|surname|forename|school|gp|allergies|concerns?)\s*[:=\-]"
+)
 _GREETING = regex.compile(
     rf"(?im)^{_Q}(?:hi|hello|hey|dear|morning|good morning|good afternoon|afternoon|evening|good evening)\b[ \t]+"
     r"(?P<names>[^\n,!:.]{1,60})"
 )
 MAX_SIGNATURE_LINES = 14
 MAX_SIGNATURE_WORDS = 14  # a longer line is prose, not a signature
+EVIDENCE_WITHIN_LINES = 3  # the sign-off's first lines must show that it is staff's
+TRAIL_LINES = 2  # a signature runs at most this many lines past its last piece of evidence
 
 
 def header_spans(text: str) -> list[Span]:
-    spans = [(m.start(), m.end()) for m in _HEADER_LINE.finditer(text, timeout=2.0)]
+    """Quoted reply headers (From/Sent/To/Cc/Date lines in a block of two or more) and "On ... wrote:"."""
+    matches = list(_HEADER_LINE.finditer(text, timeout=2.0))
+    line_numbers = [text.count("\n", 0, m.start()) for m in matches] if matches else []
+    spans: list[Span] = []
+    for i, m in enumerate(matches):
+        in_block = any(j != i and abs(line_numbers[j] - line_numbers[i]) <= 2 for j in range(max(0, i - 2), min(len(matches), i + 3)))
+        if in_block and not regex.match(rf"{_Q}Subject\s*:", m.group(0)):
+            spans.append((m.start(), m.end()))  # the subject of a quoted message is content, not furniture
     spans += [(m.start(), m.end()) for m in _BOUNDARY.finditer(text, timeout=2.0)]
     return sorted(spans)
 
@@ -50,31 +80,74 @@ def _segments(text: str) -> list[Span]:
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
-def signature_spans(text: str) -> list[Span]:
-    """Signature blocks (after the last valediction of each message in a thread) and disclaimers."""
+def signature_spans(text: str, is_staff_line: Callable[[str], bool] = lambda line: False) -> list[Span]:
+    """Signature blocks (after a sign-off, with evidence that they are staff's) and disclaimers."""
     spans: list[Span] = []
     for seg_start, seg_end in _segments(text):
         segment = text[seg_start:seg_end]
         marks = list(_VALEDICTION.finditer(segment, timeout=2.0)) + list(_SENT_FROM.finditer(segment, timeout=2.0))
-        # Every valediction starts a block (a thread or an HTML twin has several);
-        # a block runs a bounded number of short lines and stops at prose.
         for mark in marks:
-            start = mark.start()
-            end = start
-            lines = 0
-            for line in regex.finditer(r"[^\n]*\n?", segment[start:]):
-                content = line.group(0).strip(" >|\n")
-                if not line.group(0) or len(content.split()) > MAX_SIGNATURE_WORDS:
-                    break
-                end = start + line.end()
-                lines += 1 if content else 0
-                if lines > MAX_SIGNATURE_LINES:
-                    break
-            spans.append((seg_start + start, seg_start + end))
-        disclaimer = _DISCLAIMER.search(segment)
-        if disclaimer:
-            spans.append((seg_start + disclaimer.start(), seg_end))
+            block = _signature_block(segment, mark.start(), mark.end(), is_staff_line)
+            if block:
+                spans.append((seg_start + block[0], seg_start + block[1]))
+        for rule in _RULE_LINE.finditer(segment, timeout=2.0):
+            end = _disclaimer_end(segment, rule.end())
+            if end is not None:
+                spans.append((seg_start + rule.start(), seg_start + end))
     return sorted(spans)
+
+
+def _signature_block(segment: str, start: int, mark_end: int, is_staff_line: Callable[[str], bool]) -> Span | None:
+    """From the sign-off over the short lines after it, as far as the staff evidence reaches."""
+    end = mark_end
+    lines_seen = 0
+    since_evidence: int | None = None
+    evidenced = False
+    for line in regex.finditer(r"[^\n]*\n?", segment[mark_end:]):
+        raw = line.group(0)
+        if not raw:
+            break
+        content = raw.strip(" >|\n\t\r")
+        line_end = mark_end + line.end()
+        if not content:
+            continue
+        if len(content.split()) > MAX_SIGNATURE_WORDS or _FIELD_LINE.match(content):
+            break
+        lines_seen += 1
+        if lines_seen > MAX_SIGNATURE_LINES:
+            break
+        if is_staff_line(content):
+            evidenced = True
+            since_evidence = 0
+            end = line_end
+        elif not evidenced:
+            if lines_seen >= EVIDENCE_WITHIN_LINES:
+                break
+        else:
+            assert since_evidence is not None
+            since_evidence += 1
+            if since_evidence > TRAIL_LINES:
+                break
+            end = line_end
+    return (start, end) if evidenced else None
+
+
+def _disclaimer_end(segment: str, after: int) -> int | None:
+    """The end of the disclaimer paragraphs after a rule line; None when no disclaimer wording follows."""
+    tail = segment[after:]
+    cuts = [0, *(m.end() for m in _BLANK_LINE.finditer(tail, timeout=2.0)), len(tail)]
+    end = None
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        paragraph = tail[a:b]
+        if not paragraph.strip():
+            continue
+        if not _DISCLAIMER_WORDS.search(paragraph):
+            break
+        end = after + b
+    return end
+
+
+_BLANK_LINE = regex.compile(r"\n[ \t>|]*(?=\n)")
 
 
 def inside(spans: Sequence[Span], start: int, end: int) -> bool:

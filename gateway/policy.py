@@ -95,14 +95,26 @@ class _Context:
 
 Rule = tuple[str, Callable[[_Context], bool], Callable[[_Context], str]]
 
+
+def _by_risk(c: _Context) -> str:
+    return str(getattr(c.config.policy.actions, c.risk.value))
+
+
+def _delivers(c: _Context) -> bool:
+    return _by_risk(c) == "deliver"
+
+
 RULES: tuple[Rule, ...] = (
     ("internal-recipient", lambda c: c.recipient.transport is Transport.INTERNAL, lambda c: "deliver"),
     ("secure-domain", lambda c: c.recipient.transport is Transport.SECURE, lambda c: "deliver"),
-    ("already-encrypted", lambda c: c.recipient.transport is Transport.ENCRYPTED and c.facts.encrypted, lambda c: "deliver"),
+    # Real ciphertext (checked by the extractor, not taken from a label) protects the body only:
+    # the subject travels in the clear, so what it says is judged like any insecure mail.
+    ("already-encrypted", lambda c: c.recipient.transport is Transport.ENCRYPTED and c.facts.encrypted and _delivers(c), lambda c: "deliver"),
+    ("clear-subject", lambda c: c.recipient.transport is Transport.ENCRYPTED and c.facts.encrypted, lambda c: _by_risk(c)),
     ("encryption-requested", lambda c: c.recipient.transport is Transport.ENCRYPTED, lambda c: "encrypt"),
-    ("no-personal-data", lambda c: c.config.policy.actions.model_dump()[c.risk.value] == "deliver", lambda c: "deliver"),
+    ("no-personal-data", lambda c: _delivers(c), lambda c: "deliver"),
     ("approved-flow", lambda c: approved_flow(c.sender, c.recipient.address, c.config, c.today) is not None, lambda c: "deliver"),
-    ("insecure-by-risk", lambda c: True, lambda c: str(getattr(c.config.policy.actions, c.risk.value))),
+    ("insecure-by-risk", lambda c: True, lambda c: _by_risk(c)),
 )
 
 
@@ -120,6 +132,8 @@ def decide(risk: Risk, facts: MessageFacts, recipients: Sequence[str], config: C
                 rule = name
                 if name in ("insecure-by-risk", "no-personal-data"):
                     rule = f"insecure-by-risk:{risk.value}"
+                elif name == "clear-subject":
+                    rule = f"clear-subject:{risk.value}"
                 elif name == "approved-flow":
                     exc = approved_flow(sender, recipient.address, config, today)
                     rule = f"approved-flow:{exc.owner if exc else ''}"
@@ -129,5 +143,12 @@ def decide(risk: Risk, facts: MessageFacts, recipients: Sequence[str], config: C
 
 
 def needs_scan(facts: MessageFacts, recipients: Sequence[str], config: Config) -> bool:
-    """The cheap short cut: no insecure recipient means no content scan is needed to deliver."""
-    return any(classify(a, facts, config) is Transport.INSECURE for a in recipients)
+    """The cheap short cut: no insecure recipient means no content scan is needed to deliver.
+
+    Encrypted mail to an outside address is still scanned: its subject is in the clear
+    (the scan of real ciphertext reads the subject alone, so it is cheap)."""
+    return any(
+        classify(a, facts, config) is Transport.INSECURE
+        or (facts.encrypted and classify(a, facts, config) is Transport.ENCRYPTED)
+        for a in recipients
+    )

@@ -26,12 +26,20 @@ class ScanFailed(Exception):
 
 def _init(settings: DetectorSettings) -> None:
     global _engine
+    # A spawned worker starts with no logging set up: log as the relay does (stderr, no values).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _engine = Engine(settings)
 
 
 def _analyze(raw: bytes, envelope: Sequence[str]) -> Analysis | Exception:
     assert _engine is not None, "worker not initialised"
-    result = _engine.analyze_batch([raw], envelope)[0]
+    try:
+        result = _engine.analyze_batch([raw], envelope)[0]
+    except Exception as exc:
+        # Never raise out of the worker: a TimeoutError from a regex would read, in the relay,
+        # as the scan's own time-out and rebuild the pool. The message is held instead.
+        log.warning("scan raised %s: the message is held as CANNOT_INSPECT", type(exc).__name__)
+        return RuntimeError(f"the scan failed ({type(exc).__name__})")
     if isinstance(result, Analysis):
         # The relay needs findings, risk and facts, not the extracted texts: don't ship them back.
         result.pieces = {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -13,6 +15,7 @@ from reportlab.pdfgen import canvas
 from detectors.extract import ExtractionLimits, extract_message
 from detectors.extract.message import NotAnEmail
 from tests.conftest import make_email
+from tests.crypto_fixtures import gpg_encrypt, smime_encrypt
 
 SECRET = "Zebedee Quartermaine"  # synthetic
 
@@ -168,16 +171,32 @@ def test_truncated_mime_is_flagged() -> None:
     assert any("truncated" in u.reason for u in extraction.unreadable)
 
 
-def test_smime_and_pgp_encrypted_messages_are_marked() -> None:
+def test_real_smime_and_pgp_ciphertext_is_encrypted(tmp_path: Path) -> None:
+    headers = "From: a@halton.gov.uk\nTo: b@example.com\nSubject: s\n"
+    smime = smime_encrypt(tmp_path, b"Content-Type: text/plain\n\nchild " + SECRET.encode() + b"\n", headers)
+    assert extract_message(smime).facts.encrypted
+    armour = gpg_encrypt(tmp_path, f"child {SECRET}".encode())
+    pgp = (headers + 'MIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\n\n'
+           "--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b\nContent-Type: application/octet-stream\n\n"
+           f"{armour}\n--b--\n").encode()
+    assert extract_message(pgp).facts.encrypted
+    inline = (headers + "\n" + armour).encode()
+    assert extract_message(inline).facts.encrypted
+
+
+def test_encryption_labels_over_clear_text_are_not_encrypted() -> None:
     smime = (b"From: a@halton.gov.uk\nTo: b@example.com\nSubject: s\nMIME-Version: 1.0\n"
              b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
-             b"Content-Transfer-Encoding: base64\n\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n")
-    assert extract_message(smime).facts.encrypted
+             b"Content-Transfer-Encoding: base64\n\n" + base64.b64encode(f"child {SECRET}".encode()) + b"\n")
     pgp = (b"From: a@halton.gov.uk\nTo: b@example.com\nSubject: s\nMIME-Version: 1.0\n"
            b'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\n\n'
            b"--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b\nContent-Type: application/octet-stream\n\n"
-           b"-----BEGIN PGP MESSAGE-----\nhQEMA\n-----END PGP MESSAGE-----\n--b--\n")
-    assert extract_message(pgp).facts.encrypted
+           b"-----BEGIN PGP MESSAGE-----\n\nchild " + SECRET.encode() + b"\n-----END PGP MESSAGE-----\n--b--\n")
+    inline = b"From: a@halton.gov.uk\nTo: b@example.com\nSubject: s\n\n-----BEGIN PGP MESSAGE-----\nchild " + SECRET.encode() + b"\n"
+    for raw in (smime, pgp, inline):
+        extraction = extract_message(raw)
+        assert not extraction.facts.encrypted
+        assert any(SECRET in p.text for p in extraction.pieces), extraction.pieces
 
 
 def test_huge_body_is_capped_and_flagged() -> None:

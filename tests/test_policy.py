@@ -46,9 +46,16 @@ def test_insecure_action_follows_risk(risk: Risk, action: str) -> None:
     assert decisions[0].rule == f"insecure-by-risk:{risk.value}"
 
 
-def test_already_encrypted_is_delivered_whatever_the_risk() -> None:
-    decision = decide(Risk.HIGH, replace(FACTS, encrypted=True), ["a@gmail.com"], CONFIG)[0]
+def test_already_encrypted_is_delivered_when_its_clear_subject_is_clean() -> None:
+    decision = decide(Risk.NONE, replace(FACTS, encrypted=True), ["a@gmail.com"], CONFIG)[0]
     assert decision.action == "deliver" and decision.rule == "already-encrypted"
+
+
+def test_encrypted_mail_whose_clear_subject_names_a_child_is_stopped() -> None:
+    # Only the subject was read (the body is ciphertext): its risk decides, never "encrypt".
+    decision = decide(Risk.HIGH, replace(FACTS, encrypted=True), ["a@gmail.com"], CONFIG)[0]
+    assert decision.action == "quarantine" and decision.rule == "clear-subject:high"
+    assert needs_scan(replace(FACTS, encrypted=True), ["a@gmail.com"], CONFIG)
 
 
 def test_scan_short_cut() -> None:

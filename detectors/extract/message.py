@@ -1,31 +1,38 @@
 """Walk one RFC 5322 message and collect its text, part by part.
 
 Each piece of text is tagged with where it came from: ``subject``, ``body``
-(inline text/plain and text/html, quoted replies, inline forwards) or
-``attachment:NAME`` (``attachment:outer.zip/inner.csv`` inside archives).
+(inline text/plain and text/html, quoted replies, inline forwards),
+``attachment:NAME`` (``attachment:outer.zip/inner.csv`` inside archives) or
+``filename:NAME`` (the attachment's file name itself).
+Every leaf part is read by what its bytes are (``sniff``), whatever its name
+or label says; transfer encodings are read as mail clients read them.
 Parts that cannot be read are reported as ``Unreadable`` with a reason, never
 silently skipped, so the policy can treat them as "cannot inspect".
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.errors
 import email.header
 import email.policy
+import quopri
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses
 
-from detectors.extract import archive, documents
+import regex
+
+from detectors.extract import archive, ciphertext, documents
+from detectors.extract.content import DocumentContent
 from detectors.extract.documents import UnreadableDocument, decode_text
 from detectors.extract.html_text import html_to_text
 from detectors.extract.limits import ExtractionLimits
-
-_IMAGE_TYPES = ("image/",)
-_TEXT_EXTENSIONS = (".txt", ".text", ".log", ".ics", ".vcf", ".md", ".json", ".xml")
-_PGP_MESSAGE = "-----BEGIN PGP MESSAGE-----"
+from detectors.extract.sniff import Kind, sniff
 
 
 class NotAnEmail(ValueError):
@@ -72,9 +79,20 @@ class _Budget:
     limits: ExtractionLimits
     used_bytes: int = 0
 
+    ocr_used: int = 0
+
     def take(self, size: int) -> bool:
         self.used_bytes += size
         return self.used_bytes <= self.limits.max_total_bytes
+
+    def take_ocr(self, count: int) -> bool:
+        return self.ocr_left(count) == count
+
+    def ocr_left(self, wanted: int) -> int:
+        """How many of ``wanted`` images or pages may still be OCR'd; takes them."""
+        allowed = max(0, min(wanted, self.limits.max_ocr_images - self.ocr_used))
+        self.ocr_used += allowed
+        return allowed
 
 
 def parse(raw: bytes) -> Message:
@@ -115,17 +133,43 @@ def _addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
 
 
 def _is_encrypted(msg: Message) -> bool:
+    """Encrypted only when the payload parses as ciphertext: a label proves nothing."""
+    try:
+        return _payload_is_ciphertext(msg)
+    except Exception:  # hostile structure: not provably encrypted, so it is read as clear text
+        return False
+
+
+def _payload_is_ciphertext(msg: Message) -> bool:
     ctype = msg.get_content_type()
     if ctype == "multipart/encrypted":
-        return True
+        parts = [p for p in msg.get_payload() if isinstance(p, Message)] if msg.is_multipart() else []
+        if len(parts) != 2 or parts[0].get_content_type() != "application/pgp-encrypted":
+            return False
+        control = payload_bytes(parts[0])[0].decode("latin-1").strip()
+        if not regex.fullmatch(r"(?i)version:\s*1", control):
+            return False
+        return _is_pgp_ciphertext_bytes(payload_bytes(parts[1])[0])
+    if msg.is_multipart():
+        return False
     if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
-        smime_type = str(msg.get_param("smime-type") or "").lower()
-        return smime_type in ("", "enveloped-data", "authenveloped-data")
-    if ctype == "text/plain" and not msg.is_multipart():
-        payload = msg.get_payload(decode=True)
-        if isinstance(payload, bytes) and payload.lstrip().startswith(_PGP_MESSAGE.encode()):
-            return True
+        content = ciphertext.cms_content(payload_bytes(msg)[0])
+        return content is not None and content.kind == "enveloped" and content.encrypted_ok
+    if ctype == "text/plain":
+        return _is_pgp_ciphertext_bytes(payload_bytes(msg)[0])
     return False
+
+
+def _is_pgp_ciphertext_bytes(data: bytes) -> bool:
+    """The whole payload is one armoured (or binary) OpenPGP encrypted message and nothing else."""
+    if data[:1] and data[0] & 0x80:
+        return ciphertext.is_openpgp_ciphertext(data)
+    text = data.decode("latin-1")
+    blocks = ciphertext.armour_blocks(text)
+    if len(blocks) != 1 or blocks[0].kind != "MESSAGE" or blocks[0].payload is None:
+        return False
+    outside = text[: blocks[0].start] + text[blocks[0].end :]
+    return not outside.strip() and ciphertext.is_openpgp_ciphertext(blocks[0].payload)
 
 
 def _is_signed(msg: Message) -> bool:
@@ -157,55 +201,87 @@ def extract_message(raw: bytes, limits: ExtractionLimits | None = None) -> Extra
     msg = parse(raw)
     result = Extraction(facts=facts_of(msg))
     if result.facts.subject:
+        # The subject travels in the clear even on PGP and S/MIME mail: always read it.
         result.pieces.append(TextPiece("subject", result.facts.subject))
     if result.facts.encrypted:
-        return result  # ciphertext: nothing to read, and the policy routes it as encrypted
-    walker = _Walker(result, _Budget(limits))
+        return result  # the body is ciphertext (checked, not assumed): nothing else to read
+    walker = _Walker(result, _Budget(limits), _cid_references(msg))
     body: list[str] = []
     walker.walk(msg, "body", body, depth=0)
     if body:
-        text = "\n\n".join(body)
+        text = "\n\n".join(t for t in body if t)
         if len(text) > limits.max_text_chars:
             result.unreadable.append(Unreadable("body", "only partly read: over the size limits"))
             text = text[: limits.max_text_chars]
         # Keep the reading order: subject, body, then attachments.
         result.pieces.insert(1 if result.facts.subject else 0, TextPiece("body", text))
     defects = [d for part in msg.walk() for d in getattr(part, "defects", [])]
-    structural = [d for d in defects if type(d).__name__ in ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect", "MultipartInvariantViolationDefect")]
+    structural = [d for d in defects if type(d).__name__ in _STRUCTURAL_DEFECTS]
     if structural:
         result.unreadable.append(Unreadable("body", f"malformed or truncated MIME ({type(structural[0]).__name__})"))
+    result.pieces = _unique_wheres(result.pieces)
     return result
 
 
+def _unique_wheres(pieces: list[TextPiece]) -> list[TextPiece]:
+    """Two attachments with one name get "NAME (2)": a finding's ``where`` names one text."""
+    seen: dict[str, int] = {}
+    out = []
+    for piece in pieces:
+        count = seen.get(piece.where, 0) + 1
+        seen[piece.where] = count
+        out.append(piece if count == 1 else TextPiece(f"{piece.where} ({count})", piece.text))
+    return out
+
+
+_STRUCTURAL_DEFECTS = ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect", "MultipartInvariantViolationDefect")
+_SIGNATURE_TYPES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
+_SIGNATURE_NAMES = (".p7s", ".sig", ".asc")
+_PKCS7_MIME = ("application/pkcs7-mime", "application/x-pkcs7-mime")
+_BODY_TEXT = ("text/plain", "text/enriched", "text/richtext")
+_LOGO_MAX_PIXELS = 150_000  # an inline signature logo (e.g. 500 x 300) is not OCR'd
+
+
 class _Walker:
-    def __init__(self, result: Extraction, budget: _Budget) -> None:
+    def __init__(self, result: Extraction, budget: _Budget, cid_refs: frozenset[str]) -> None:
         self.result = result
         self.budget = budget
         self.limits = budget.limits
+        self.cid_refs = cid_refs
+
+    def unreadable(self, where: str, reason: str) -> None:
+        self.result.unreadable.append(Unreadable(where, reason))
 
     # -- MIME tree -----------------------------------------------------------
     def walk(self, part: Message, where: str, body: list[str], depth: int) -> None:
         ctype = part.get_content_type()
         filename = _filename(part)
         if filename is not None or _is_attachment(part):
-            self.attachment(part, filename or _default_name(part), where, depth)
-            return
-        if ctype == "multipart/alternative":
+            self.attachment(part, filename, where, depth)
+        elif ctype == "multipart/alternative":
             self.alternative(part, where, body, depth)
-        elif part.is_multipart() and ctype != "message/rfc822":
+        elif ctype == "message/rfc822":
+            inner = _payload_messages(part)
+            if inner and _cte(part) in _IDENTITY_ENCODINGS:
+                for message in inner:
+                    body.append(_forward_header(message))
+                    self.walk(message, where, body, depth + 1)
+            else:
+                self.attachment(part, None, where, depth)
+        elif part.is_multipart():
             for sub in part.get_payload():
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
-        elif ctype == "message/rfc822":
-            for inner in _payload_messages(part):
-                body.append(_forward_header(inner))
-                self.walk(inner, where, body, depth + 1)
         elif ctype == "text/html":
-            body.append(html_to_text(_part_text(part)))
-        elif ctype.startswith("text/"):
-            body.append(_strip_pgp_armour(_part_text(part)))
-        elif _is_encrypted(part):
-            self.result.unreadable.append(Unreadable(where, "encrypted part inside an unencrypted message"))
+            data = self.decoded(part, where)
+            body.append(html_to_text(decode_text(data, part.get_content_charset())))
+        elif ctype in _BODY_TEXT:
+            data = self.decoded(part, where)
+            body.append(self.clear_text(decode_text(data, part.get_content_charset()), where, depth))
+        else:
+            # Every other leaf (text/calendar, application/octet-stream with no name,
+            # signatures, S/MIME parts...) is read by what its bytes are.
+            self.attachment(part, None, where, depth)
 
     def alternative(self, part: Message, where: str, body: list[str], depth: int) -> None:
         plain: list[str] = []
@@ -224,93 +300,242 @@ class _Walker:
             if _normalise(text) != plain_words:
                 body.append(text)
 
+    def decoded(self, part: Message, where: str) -> bytes:
+        data, problem = payload_bytes(part)
+        if problem:
+            self.unreadable(where, problem)
+        return data
+
     # -- attachments ---------------------------------------------------------
-    def attachment(self, part: Message, name: str, where: str, depth: int) -> None:
-        label = _attachment_where(where, name)
-        payload = part.get_payload(decode=True)
+    def attachment(self, part: Message, filename: str | None, where: str, depth: int) -> None:
         ctype = part.get_content_type()
-        cte = (part.get("content-transfer-encoding") or "").strip().lower()
-        if ctype == "message/rfc822" and cte != "base64":
+        name = filename or _default_name(part)
+        label = _attachment_where(where, name)
+        if ctype == "message/rfc822" and _cte(part) in _IDENTITY_ENCODINGS:
             inner = _payload_messages(part)
             if inner:
+                self.filename(label, filename)
                 self.nested_message(inner[0], label, depth + 1)
                 return
-        if not isinstance(payload, bytes):
-            payload = _undecoded_payload(part)
-        self.document(name, ctype, payload, label, depth, part.get_content_charset())
+        if ctype == "message/rfc822":
+            data = _rfc822_bytes(part)
+        else:
+            data = self.decoded(part, label)
+        if ctype in _SIGNATURE_TYPES or name.lower().endswith(_SIGNATURE_NAMES):
+            if _is_signature(data):
+                return  # a signature that parses as one carries no content
+        if ctype == "application/pgp-encrypted" and regex.fullmatch(rb"(?i)\s*version:\s*1\s*", data):
+            return  # the PGP/MIME control part
+        if ctype.startswith("image/") or sniff(data) is Kind.IMAGE:
+            content_id = (part.get("content-id") or "").strip().strip("<>").lower()
+            if content_id and content_id in self.cid_refs and _is_small_image(data):
+                return  # an inline logo referenced from the HTML body
+        self.document(name, ctype, data, label, depth, part.get_content_charset(), named=filename is not None)
 
-    def document(self, name: str, ctype: str, data: bytes, label: str, depth: int, charset: str | None = None) -> None:
+    def filename(self, label: str, name: str | None) -> None:
+        """An attachment's file name is text of its own: 'Tom Wilson DOB 01.02.2015 referral.pdf'."""
+        if name and name.strip():
+            path = label.removeprefix("attachment:")
+            # Underscores join words in file names; a space keeps the offsets and splits the words.
+            self.result.pieces.append(TextPiece(f"filename:{path}", name.replace("_", " ")))
+
+    def document(self, name: str, declared: str, data: bytes, label: str, depth: int,
+                 charset: str | None = None, named: bool = True) -> None:
+        if named:
+            self.filename(label, name)
         if depth > self.limits.max_depth:
-            self.result.unreadable.append(Unreadable(label, f"nested deeper than {self.limits.max_depth} levels"))
+            self.unreadable(label, f"nested deeper than {self.limits.max_depth} levels")
             return
         if len(data) > self.limits.max_attachment_bytes:
-            self.result.unreadable.append(Unreadable(label, f"larger than {self.limits.max_attachment_bytes} bytes"))
+            self.unreadable(label, f"larger than {self.limits.max_attachment_bytes} bytes")
             return
         if not self.budget.take(len(data)):
-            self.result.unreadable.append(Unreadable(label, "message unpacks to more than the total size limit"))
+            self.unreadable(label, "message unpacks to more than the total size limit")
             return
-        lower = name.lower()
+        kind = sniff(data, name, declared)
         try:
-            text, truncated = self._read(lower, ctype, data, label, depth, charset)
+            text, truncated = self.read(kind, name, declared, data, label, depth, charset)
         except UnreadableDocument as exc:
-            self.result.unreadable.append(Unreadable(label, str(exc)))
+            self.unreadable(label, str(exc))
             return
         except Exception as exc:  # a parser bug on hostile input must not crash the scan
-            self.result.unreadable.append(Unreadable(label, f"could not be read ({type(exc).__name__})"))
+            self.unreadable(label, f"could not be read ({type(exc).__name__})")
             return
         if text is None:
             return
         if truncated or len(text) > self.limits.max_text_chars:
-            self.result.unreadable.append(Unreadable(label, "only partly read: over the size limits"))
+            self.unreadable(label, "only partly read: over the size limits")
         if text.strip():
             self.result.pieces.append(TextPiece(label, text[: self.limits.max_text_chars]))
 
-    def _read(self, lower: str, ctype: str, data: bytes, label: str, depth: int, charset: str | None) -> tuple[str | None, bool]:
-        if lower.endswith(".pdf") or ctype == "application/pdf":
-            return documents.pdf_text(data, self.limits)
-        if lower.endswith((".docx", ".docm", ".dotx")):
-            return documents.docx_text(data), False
-        if lower.endswith((".xlsx", ".xlsm")):
-            return documents.xlsx_text(data, self.limits)
-        if lower.endswith(".csv") or ctype == "text/csv":
-            return documents.csv_text(data), False
-        if lower.endswith((".htm", ".html")) or ctype == "text/html":
-            return documents.html_document_text(data), False
-        if lower.endswith(".rtf") or ctype in ("application/rtf", "text/rtf"):
-            return documents.rtf_text(data), False
-        if lower.endswith(".eml") or ctype == "message/rfc822":
+    def read(self, kind: Kind, name: str, declared: str, data: bytes, label: str, depth: int,
+             charset: str | None) -> tuple[str | None, bool]:
+        """Text of one file by its sniffed kind; None when its content went elsewhere."""
+        if kind is Kind.EMPTY:
+            return None, False
+        if kind in _READERS:
+            reader: Callable[[bytes, ExtractionLimits], DocumentContent] = getattr(documents, _READERS[kind])
+            return self.content(reader(data, self.limits), data, label, depth)
+        if kind is Kind.PDF:
+            return self.pdf(data, label, depth)
+        if kind is Kind.IMAGE:
+            return self.ocr_image(data), False
+        if kind is Kind.ZIP:
+            self.archive(data, label, depth)
+            return None, False
+        if kind is Kind.EMAIL:
             try:
                 inner = parse(data)
             except NotAnEmail as exc:
                 raise UnreadableDocument(str(exc)) from exc
             self.nested_message(inner, label, depth + 1)
             return None, False
-        if lower.endswith(".zip") or ctype in ("application/zip", "application/x-zip-compressed"):
-            for member in archive.members(data, self.limits, label):
-                if isinstance(member, Unreadable):
-                    self.result.unreadable.append(member)
-                else:
-                    member_name, member_data = member
-                    self.document(member_name, "application/octet-stream", member_data, f"{label}/{member_name}", depth + 1)
-            return None, False
-        if lower.endswith(_TEXT_EXTENSIONS) or ctype.startswith("text/"):
-            return decode_text(data, charset), False
-        if ctype.startswith(_IMAGE_TYPES) or lower.endswith((".png", ".jpg", ".jpeg", ".gif", ".bmp")):
-            return None, False  # images are not OCR'd; see README "What is not inspected"
-        if lower.endswith((".doc", ".xls", ".ppt")) or data.startswith(documents.OLE_MAGIC):
-            raise UnreadableDocument("legacy or password-protected Office document")
-        if lower.endswith((".p7s", ".sig", ".asc")) or ctype in ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"):
-            return None, False  # a signature carries no content
-        if lower.endswith((".p7m", ".gpg", ".pgp")) or ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"):
+        if kind is Kind.HTML:
+            return html_to_text(decode_text(data, charset)), False
+        if kind is Kind.CSV:
+            return documents.csv_text(data), False
+        if kind is Kind.RTF:
+            return documents.rtf_text(data), False
+        if kind is Kind.TEXT:
+            return self.clear_text(decode_text(data, charset), label, depth), False
+        if kind is Kind.CMS:
+            return self.cms(data, label, depth)
+        if kind is Kind.OPENPGP:
+            if ciphertext.is_openpgp_signature(data):
+                return None, False
             raise UnreadableDocument("encrypted attachment")
-        raise UnreadableDocument(f"unsupported attachment type ({ctype})")
+        if kind is Kind.OLE:
+            raise UnreadableDocument("legacy Office, Outlook item or password-protected document")
+        if kind is Kind.COMPRESSED:
+            raise UnreadableDocument("compressed archive of a kind that is not unpacked (gzip, 7z, RAR, tar...)")
+        raise UnreadableDocument(f"unrecognised file content (declared {declared or 'nothing'})")
+
+    def content(self, content: DocumentContent, data: bytes, label: str, depth: int) -> tuple[str, bool]:
+        for problem in content.problems:
+            self.unreadable(label, problem)
+        for inner_name, inner_data in content.embedded:
+            self.document(inner_name, "", inner_data, f"{label}/{inner_name}", depth + 1)
+        text = content.text
+        if content.ocr_pages:
+            text += "\n" + self.ocr_pdf(data, content.ocr_pages, label)
+        return text, content.truncated
+
+    def pdf(self, data: bytes, label: str, depth: int) -> tuple[str, bool]:
+        return self.content(documents.pdf_content(data, self.limits), data, label, depth)
+
+    def archive(self, data: bytes, label: str, depth: int) -> None:
+        for member in archive.members(data, self.limits, label):
+            if isinstance(member, Unreadable):
+                self.result.unreadable.append(member)
+            else:
+                member_name, member_data = member
+                self.document(member_name, "", member_data, f"{label}/{member_name}", depth + 1)
+
+    def cms(self, data: bytes, label: str, depth: int) -> tuple[str | None, bool]:
+        content = ciphertext.cms_content(data)
+        if content is None or content.kind == "other":
+            raise UnreadableDocument("unrecognised CMS/PKCS#7 object")
+        if content.kind == "enveloped":
+            raise UnreadableDocument("encrypted attachment")
+        if content.signed_content is None:
+            return None, False  # a detached signature
+        # Opaque-signed S/MIME: the signed bytes are a MIME entity in the clear.
+        inner = email.message_from_bytes(content.signed_content, policy=email.policy.compat32)
+        self.nested_message(inner, label, depth + 1)
+        return None, False
+
+    # -- OCR -------------------------------------------------------------------
+    def ocr_image(self, data: bytes) -> str:
+        from detectors.extract import ocr
+
+        if not self.budget.take_ocr(1):
+            raise UnreadableDocument(f"more than {self.limits.max_ocr_images} images or scanned pages to OCR")
+        return ocr.image_text(data, self.limits)
+
+    def ocr_pdf(self, data: bytes, pages: list[int], label: str) -> str:
+        from detectors.extract import ocr
+
+        allowed = self.budget.ocr_left(len(pages))
+        if allowed < len(pages):
+            self.unreadable(label, f"more than {self.limits.max_ocr_images} images or scanned pages to OCR")
+        if not allowed:
+            return ""
+        try:
+            text, not_read = ocr.pdf_pages_text(data, pages[:allowed], self.limits)
+        except UnreadableDocument as exc:
+            self.unreadable(label, str(exc))
+            return ""
+        if not_read:
+            self.unreadable(label, f"{len(not_read)} scanned page(s) not read by OCR")
+        return text
+
+    # -- text ------------------------------------------------------------------
+    def clear_text(self, text: str, where: str, depth: int) -> str:
+        """Plain text with PGP armour judged and uuencoded files taken out and read."""
+        if "-----BEGIN PGP" in text:
+            text = self.pgp_armour(text, where, depth)
+        if "begin" in text:
+            text = self.uuencoded(text, where, depth)
+        return text
+
+    def pgp_armour(self, text: str, where: str, depth: int) -> str:
+        out: list[str] = []
+        last = 0
+        for block in ciphertext.armour_blocks(text):
+            out.append(text[last : block.start])
+            last = block.end
+            if block.kind == "SIGNED MESSAGE":
+                out.append(_clear_signed_body(text[block.start : block.end]))
+            elif block.kind == "SIGNATURE" and block.payload and ciphertext.is_openpgp_signature(block.payload):
+                continue  # a real signature: no content
+            elif block.kind == "MESSAGE" and block.payload and ciphertext.is_openpgp_ciphertext(block.payload):
+                self.unreadable(where, "encrypted block inside an unencrypted message")
+            elif block.kind == "PUBLIC KEY BLOCK":
+                continue
+            else:
+                # Armour that is not what it says: read the clear text and what it decodes to.
+                out.append(text[block.start : block.end])
+                if block.payload:
+                    self.document("pgp-block", "", block.payload, f"{_attachment_where(where, 'pgp-block')}", depth + 1, named=False)
+        out.append(text[last:])
+        return "".join(out)
+
+    def uuencoded(self, text: str, where: str, depth: int) -> str:
+        kept: list[str] = []
+        lines = text.split("\n")
+        i = 0
+        while i < len(lines):
+            match = _UU_BEGIN.match(lines[i])
+            if not match:
+                kept.append(lines[i])
+                i += 1
+                continue
+            end = i + 1
+            closing = "====" if match.group("b64") else "end"
+            while end < len(lines) and lines[end].strip() != closing:
+                end += 1
+            name = match.group("name").strip() or "uuencoded"
+            block = lines[i + 1 : end]
+            i = end + 1
+            label = _attachment_where(where, name)
+            try:
+                data = _uu_decode(block) if not match.group("b64") else base64.b64decode("".join(block))
+            except (binascii.Error, ValueError):
+                self.filename(label, name)
+                self.unreadable(label, "damaged uuencoded file")
+                continue
+            self.document(name, "", data, label, depth + 1)
+        return "\n".join(kept)
 
     def nested_message(self, inner: Message, label: str, depth: int) -> None:
         if depth > self.limits.max_depth:
-            self.result.unreadable.append(Unreadable(label, f"nested deeper than {self.limits.max_depth} levels"))
+            self.unreadable(label, f"nested deeper than {self.limits.max_depth} levels")
             return
+        subject = _header(inner, "subject")
         if _is_encrypted(inner):
-            self.result.unreadable.append(Unreadable(label, "encrypted message attached"))
+            if subject:
+                self.result.pieces.append(TextPiece(label, f"Subject: {subject}"))
+            self.unreadable(label, "encrypted message attached")
             return
         texts: list[str] = [_forward_header(inner)]
         self.walk(inner, label, texts, depth)
@@ -319,22 +544,151 @@ class _Walker:
             self.result.pieces.append(TextPiece(label, joined))
 
 
-def _undecoded_payload(part: Message) -> bytes:
-    """A message/rfc822 part that a client base64-encoded (not allowed, but seen) stays a string."""
-    import base64
-    import binascii
+_READERS: dict[Kind, str] = {  # kind -> reader in documents (each returns DocumentContent)
+    Kind.DOCX: "docx_content",
+    Kind.XLSX: "xlsx_content",
+    Kind.PPTX: "pptx_content",
+    Kind.OPENDOCUMENT: "opendocument_content",
+    Kind.TNEF: "tnef_content",
+}
+_IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary", "7-bit", "8-bit"})
+_UU_BEGIN = regex.compile(r"^begin(?P<b64>-base64)?[ \t]+[0-7]{3,4}[ \t]+(?P<name>[^\n]{1,255})$")
 
-    text = part.get_payload()
-    if isinstance(text, list) and text and isinstance(text[0], Message):
-        text = text[0].get_payload()  # the parser read the base64 text as a header-less message
-    if not isinstance(text, str):
-        return b""
-    if (part.get("content-transfer-encoding") or "").strip().lower() == "base64":
+
+def _cte(part: Message) -> str:
+    """The transfer-encoding token as mail clients read it: unfolded, comments and spaces gone."""
+    value = " ".join(str(part.get("content-transfer-encoding", "") or "").split())
+    value = regex.sub(r"\([^()]*\)", " ", value)
+    tokens = regex.split(r"[\s;]+", value.strip())
+    return tokens[0].strip("\"'").lower() if tokens and tokens[0] else ""
+
+
+def payload_bytes(part: Message) -> tuple[bytes, str | None]:
+    """A leaf part's decoded bytes, and a reason when the decoding could not be trusted."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return b"", None
+    raw = _as_bytes(str(payload))
+    cte = _cte(part)
+    if cte in _IDENTITY_ENCODINGS:
+        return raw, None
+    if cte == "base64":
+        return _lenient_base64(raw)
+    if cte == "quoted-printable":
+        return quopri.decodestring(raw), None
+    if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
+        lines = raw.decode("latin-1").split("\n")
+        body = [line.rstrip("\r") for line in lines if not line.startswith("begin ") and line.strip() not in ("end", "")]
         try:
-            return base64.b64decode(text)
+            return _uu_decode(body), None
         except (binascii.Error, ValueError):
-            return b""
-    return text.encode("utf-8", "replace")
+            return raw, "damaged uuencoded part"
+    return raw, "unknown transfer encoding: read as it stands"
+
+
+def _as_bytes(payload: str) -> bytes:
+    # compat32 keeps undecodable bytes as surrogates, exactly as email.message does.
+    try:
+        return payload.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return payload.encode("utf-8", "surrogateescape")
+
+
+def _lenient_base64(raw: bytes) -> tuple[bytes, str | None]:
+    """Decode as mail clients do: skip characters outside the alphabet, mend the padding."""
+    cleaned = regex.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
+    problem = None
+    chunks = [c for c in regex.split(rb"=+", cleaned) if c]
+    out = bytearray()
+    for chunk in chunks:  # several encoded runs back to back
+        if len(chunk) % 4 == 1:
+            chunk = chunk[:-1]
+            problem = "damaged base64 part"
+        try:
+            out += base64.b64decode(chunk + b"=" * (-len(chunk) % 4))
+        except (binascii.Error, ValueError):
+            return raw, "damaged base64 part"
+    return bytes(out), problem
+
+
+def _uu_decode(lines: list[str]) -> bytes:
+    out = bytearray()
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if not line or line in ("`", " "):
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            # Some encoders pad lines wrongly; decode the length the first character announces.
+            nbytes = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
+            out += binascii.a2b_uu(line[:nbytes])
+    return bytes(out)
+
+
+def _rfc822_bytes(part: Message) -> bytes:
+    """A message/rfc822 part that a client base64- or QP-encoded (not allowed, but seen)."""
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        inner = payload[0]
+        # The parser read the encoded text as a message; give it back as the text it was.
+        text = inner.get_payload() if not inner.keys() else inner.as_string()
+        payload = text if isinstance(text, str) else ""
+    if not isinstance(payload, str):
+        return b""
+    raw = _as_bytes(payload)
+    cte = _cte(part)
+    if cte == "base64":
+        return _lenient_base64(raw)[0]
+    if cte == "quoted-printable":
+        return quopri.decodestring(raw)
+    return raw
+
+
+def _is_signature(data: bytes) -> bool:
+    if data[:1] and data[0] & 0x80 and ciphertext.is_openpgp_signature(data):
+        return True
+    text = data[:100_000].decode("latin-1")
+    if "-----BEGIN PGP SIGNATURE-----" in text:
+        blocks = ciphertext.armour_blocks(text)
+        outside = "".join(text[a.end : b.start] for a, b in zip(blocks, blocks[1:], strict=False))
+        outside += text[: blocks[0].start] + text[blocks[-1].end :] if blocks else text
+        return (
+            bool(blocks)
+            and not outside.strip()
+            and all(b.kind == "SIGNATURE" and b.payload and ciphertext.is_openpgp_signature(b.payload) for b in blocks)
+        )
+    content = ciphertext.cms_content(data)
+    return content is not None and content.kind == "signed" and content.signed_content is None
+
+
+def _clear_signed_body(block: str) -> str:
+    """The clear text of a clear-signed message: headers and signature off, dash-escapes undone."""
+    lines = block.split("\n")[1:]
+    while lines and regex.match(r"(?i)hash:", lines[0]):
+        lines.pop(0)
+    text = "\n".join(lines)
+    signature = text.find("-----BEGIN PGP SIGNATURE-----")
+    if signature != -1:
+        text = text[:signature]
+    return "\n".join(line[2:] if line.startswith("- ") else line for line in text.split("\n"))
+
+
+def _cid_references(msg: Message) -> frozenset[str]:
+    """Content-IDs that the HTML body shows inline ("cid:logo@halton")."""
+    refs: set[str] = set()
+    for part in msg.walk():
+        if part.get_content_type() == "text/html" and not part.is_multipart():
+            html = payload_bytes(part)[0].decode("latin-1")
+            refs.update(m.lower() for m in regex.findall(r"(?i)cid:([^\"'\s>)]+)", html))
+    return frozenset(refs)
+
+
+def _is_small_image(data: bytes) -> bool:
+    from detectors.extract import ocr
+
+    size = ocr.image_size(data)
+    return size is not None and size[0] * size[1] <= _LOGO_MAX_PIXELS
 
 
 def _filename(part: Message) -> str | None:
@@ -352,7 +706,9 @@ def _is_attachment(part: Message) -> bool:
 
 def _default_name(part: Message) -> str:
     ctype = part.get_content_type()
-    return {"message/rfc822": "message.eml", "text/plain": "attachment.txt", "text/html": "attachment.html"}.get(ctype, "attachment")
+    return {"message/rfc822": "message.eml", "text/plain": "attachment.txt", "text/html": "attachment.html"}.get(
+        ctype, "part-" + ctype.replace("/", "-")
+    )
 
 
 def _attachment_where(where: str, name: str) -> str:
@@ -369,13 +725,6 @@ def _payload_messages(part: Message) -> list[Message]:
     return []
 
 
-def _part_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        payload = str(part.get_payload()).encode("utf-8", "replace")
-    return decode_text(payload, part.get_content_charset())
-
-
 def _forward_header(msg: Message) -> str:
     lines = []
     for name in ("From", "To", "Cc", "Date", "Subject"):
@@ -383,17 +732,6 @@ def _forward_header(msg: Message) -> str:
         if value:
             lines.append(f"{name}: {value}")
     return "\n".join(lines)
-
-
-_ARMOUR = re.compile(r"-----BEGIN PGP SIGNATURE-----.*?-----END PGP SIGNATURE-----", re.S)
-
-
-def _strip_pgp_armour(text: str) -> str:
-    # A clear-signed message is plain text in the clear; only the signature block is noise.
-    text = _ARMOUR.sub("", text)
-    if text.lstrip().startswith("-----BEGIN PGP SIGNED MESSAGE-----"):
-        text = re.sub(r"-----BEGIN PGP SIGNED MESSAGE-----\n(?:Hash: [^\n]*\n)?", "", text, count=1)
-    return text
 
 
 def _normalise(text: str) -> str:

@@ -1,0 +1,46 @@
+"""Real ciphertext for tests: OpenPGP from gpg and S/MIME from openssl, made in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def gpg_encrypt(tmp: Path, plaintext: bytes) -> str:
+    """An ASCII-armoured OpenPGP message to a throwaway key."""
+    if not shutil.which("gpg"):
+        pytest.skip("gpg is not installed")
+    home = tmp / "gnupg"
+    home.mkdir(mode=0o700, exist_ok=True)
+    base = ["gpg", "--batch", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run([*base, "--quick-gen-key", "Test <t@example.org>", "default", "default", "never"],
+                   check=True, capture_output=True)
+    out = subprocess.run([*base, "--trust-model", "always", "-ea", "-r", "t@example.org"], input=plaintext,
+                         check=True, capture_output=True)
+    return out.stdout.decode()
+
+
+def gpg_clearsign(tmp: Path, plaintext: bytes) -> str:
+    if not shutil.which("gpg"):
+        pytest.skip("gpg is not installed")
+    home = tmp / "gnupg-sign"
+    home.mkdir(mode=0o700, exist_ok=True)
+    base = ["gpg", "--batch", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run([*base, "--quick-gen-key", "Signer <s@example.org>", "default", "default", "never"],
+                   check=True, capture_output=True)
+    return subprocess.run([*base, "--clearsign"], input=plaintext, check=True, capture_output=True).stdout.decode()
+
+
+def smime_encrypt(tmp: Path, mime_entity: bytes, headers: str) -> bytes:
+    """An S/MIME enveloped-data message (openssl smime), with ``headers`` put on top."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    key, cert = tmp / "key.pem", tmp / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-subj", "/CN=test", "-days", "2"], check=True, capture_output=True)
+    out = subprocess.run(["openssl", "smime", "-encrypt", "-aes256", str(cert)], input=mime_entity,
+                         check=True, capture_output=True).stdout
+    return headers.encode() + out
