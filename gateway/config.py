@@ -195,6 +195,11 @@ class LimitsConfig(_Strict):
     max_archive_members: Annotated[int, Field(gt=0)] = 200
     max_compression_ratio: Annotated[float, Field(gt=1)] = 100.0
     max_pdf_pages: Annotated[int, Field(gt=0)] = 50
+    ocr: bool = True  # read scanned forms (images, image-only PDF pages) with Tesseract
+    max_ocr_images: Annotated[int, Field(ge=0)] = 10
+    max_ocr_pixels: Annotated[int, Field(gt=0)] = 25_000_000
+    ocr_timeout_seconds: Annotated[float, Field(gt=0)] = 15.0
+    ocr_budget_seconds: Annotated[float, Field(gt=0)] = 20.0
 
 
 class QuarantineConfig(_Strict):
@@ -284,6 +289,12 @@ class Config(_Strict):
             for level, action in self.policy.actions.model_dump().items():
                 if action == "bounce":
                     raise ValueError(f"policy.actions.{level} is 'bounce' but [notify] enabled = false: use 'reject' or enable notifications")
+        if self.limits.ocr and self.limits.ocr_budget_seconds >= self.detectors.scan_timeout_seconds:
+            # OCR that outlasts the scan time-out would give 451 on every retry: never a decision.
+            raise ValueError(
+                f"limits.ocr_budget_seconds ({self.limits.ocr_budget_seconds:g}) must be less than "
+                f"detectors.scan_timeout_seconds ({self.detectors.scan_timeout_seconds:g})"
+            )
         if self.smtp.auth_users_file and not self.smtp.tls_cert:
             raise ValueError("smtp.auth_users_file needs smtp.tls_cert: AUTH is only offered after STARTTLS")
         return self
@@ -392,5 +403,10 @@ def detector_settings(config: Config) -> DetectorSettings:
             max_archive_members=config.limits.max_archive_members,
             max_compression_ratio=config.limits.max_compression_ratio,
             max_pdf_pages=config.limits.max_pdf_pages,
+            ocr_enabled=config.limits.ocr,
+            max_ocr_images=config.limits.max_ocr_images,
+            max_ocr_pixels=config.limits.max_ocr_pixels,
+            ocr_timeout_seconds=config.limits.ocr_timeout_seconds,
+            ocr_budget_seconds=config.limits.ocr_budget_seconds,
         ),
     )

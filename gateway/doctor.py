@@ -74,6 +74,20 @@ def run_checks(config: Config) -> list[Check]:
         return f"{config.detectors.spacy_pipeline} loads ({', '.join(recognizer.nlp.pipe_names)})"
 
     checks.append(_run("spaCy pipeline", pipeline))
+
+    def ocr() -> str:
+        from detectors.extract import ocr as tesseract
+
+        if not config.limits.ocr:
+            return "switched off ([limits] ocr = false): images and scanned pages are CANNOT_INSPECT"
+        if not tesseract.available():
+            raise RuntimeError("tesseract is not installed: images and scanned pages are CANNOT_INSPECT "
+                               "(apt-get install tesseract-ocr tesseract-ocr-eng, or set [limits] ocr = false)")
+        import pytesseract
+
+        return f"tesseract {pytesseract.get_tesseract_version()} reads scanned forms"
+
+    checks.append(_run("OCR", ocr))
     if config.smtp.tls_cert:
         checks.append(_run("TLS certificate", lambda: _certificate(config.smtp.tls_cert, config.smtp.tls_key)))
     return checks

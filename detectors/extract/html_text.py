@@ -1,4 +1,8 @@
-"""HTML to plain text with BeautifulSoup (block elements become line breaks)."""
+"""HTML to plain text with BeautifulSoup (block elements become line breaks).
+
+Text a reader can reach is text: hidden elements (``display:none``) stay in,
+and so do the attributes a mail client shows on hover or instead of an image
+(``alt``, ``title``, ``aria-label``, form ``value`` and ``placeholder``)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import warnings
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
+_SHOWN_ATTRIBUTES = ("alt", "title", "aria-label", "value", "placeholder")
 _BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr")
 
 
@@ -16,6 +21,10 @@ def html_to_text(html: str) -> str:
         soup = BeautifulSoup(html, "lxml")
     for tag in soup(["style", "script", "head", "title", "meta"]):
         tag.decompose()
+    for tag in soup.find_all(True):
+        said = [str(tag.get(a)) for a in _SHOWN_ATTRIBUTES if tag.get(a)]
+        if said:
+            tag.insert_after(" " + " ".join(said) + " ")
     for cell in soup.find_all(["td", "th"]):
         cell.append(" | ")
     for tag in soup.find_all(_BLOCKS):

@@ -19,6 +19,8 @@ class ExtractionLimits:
     max_ocr_images: int = 10  # images and PDF pages OCR'd per message
     max_ocr_pixels: int = 25_000_000  # one image or rendered page (about A4 at 300 dpi is 8.7 M)
     ocr_timeout_seconds: float = 15.0  # one image or page
+    ocr_budget_seconds: float = 20.0  # all OCR of one message: under the relay's scan time-out
+    ocr_enabled: bool = True  # off: images and scanned pages are CANNOT_INSPECT
 
 
 class LimitExceeded(Exception):

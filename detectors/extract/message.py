@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import email
 import email.errors
 import email.header
 import email.policy
 import quopri
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
@@ -80,6 +82,7 @@ class _Budget:
     used_bytes: int = 0
 
     ocr_used: int = 0
+    ocr_seconds: float = 0.0
 
     def take(self, size: int) -> bool:
         self.used_bytes += size
@@ -273,8 +276,9 @@ class _Walker:
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
         elif ctype == "text/html":
-            data = self.decoded(part, where)
-            body.append(html_to_text(decode_text(data, part.get_content_charset())))
+            html = decode_text(self.decoded(part, where), part.get_content_charset())
+            body.append(html_to_text(html))
+            self.data_uri_images(html, where, depth)
         elif ctype in _BODY_TEXT:
             data = self.decoded(part, where)
             body.append(self.clear_text(decode_text(data, part.get_content_charset()), where, depth))
@@ -445,29 +449,63 @@ class _Walker:
         return None, False
 
     # -- OCR -------------------------------------------------------------------
+    def ocr_limits(self) -> ExtractionLimits:
+        """Limits for one more OCR run, its time-out cut to what is left of the message's budget."""
+        if not self.limits.ocr_enabled:
+            raise UnreadableDocument("image or scanned page not read: OCR is switched off ([limits] ocr)")
+        left = self.limits.ocr_budget_seconds - self.budget.ocr_seconds
+        if left <= 0.5:
+            raise UnreadableDocument(f"image or scanned page not read: over the OCR time budget ({self.limits.ocr_budget_seconds:g} s)")
+        return dataclasses.replace(self.limits, ocr_timeout_seconds=min(self.limits.ocr_timeout_seconds, left))
+
     def ocr_image(self, data: bytes) -> str:
         from detectors.extract import ocr
 
+        limits = self.ocr_limits()
         if not self.budget.take_ocr(1):
             raise UnreadableDocument(f"more than {self.limits.max_ocr_images} images or scanned pages to OCR")
-        return ocr.image_text(data, self.limits)
+        started = time.monotonic()
+        try:
+            return ocr.image_text(data, limits)
+        finally:
+            self.budget.ocr_seconds += time.monotonic() - started
 
     def ocr_pdf(self, data: bytes, pages: list[int], label: str) -> str:
         from detectors.extract import ocr
 
+        try:
+            limits = self.ocr_limits()
+        except UnreadableDocument as exc:
+            self.unreadable(label, str(exc))
+            return ""
         allowed = self.budget.ocr_left(len(pages))
         if allowed < len(pages):
             self.unreadable(label, f"more than {self.limits.max_ocr_images} images or scanned pages to OCR")
         if not allowed:
             return ""
+        started = time.monotonic()
         try:
-            text, not_read = ocr.pdf_pages_text(data, pages[:allowed], self.limits)
+            text, not_read = ocr.pdf_pages_text(data, pages[:allowed], limits)
         except UnreadableDocument as exc:
             self.unreadable(label, str(exc))
             return ""
+        finally:
+            self.budget.ocr_seconds += time.monotonic() - started
         if not_read:
             self.unreadable(label, f"{len(not_read)} scanned page(s) not read by OCR")
         return text
+
+    def data_uri_images(self, html: str, where: str, depth: int) -> None:
+        """Images carried inside the HTML itself (``src="data:image/png;base64,..."``) are read too."""
+        if "data:" not in html:
+            return
+        for index, match in enumerate(_DATA_URI.finditer(html), start=1):
+            data, problem = _lenient_base64(match.group("data").encode("ascii", "ignore"))
+            label = _attachment_where(where, f"inline-image-{index}")
+            if problem:
+                self.unreadable(label, problem)
+            elif not _is_small_image(data):
+                self.document(f"inline-image-{index}", match.group("type"), data, label, depth + 1, named=False)
 
     # -- text ------------------------------------------------------------------
     def clear_text(self, text: str, where: str, depth: int) -> str:
@@ -551,6 +589,7 @@ _READERS: dict[Kind, str] = {  # kind -> reader in documents (each returns Docum
     Kind.OPENDOCUMENT: "opendocument_content",
     Kind.TNEF: "tnef_content",
 }
+_DATA_URI = regex.compile(r"(?i)data:(?P<type>image/[\w.+-]{1,40});base64,(?P<data>[A-Za-z0-9+/=\s]{16,})")
 _IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary", "7-bit", "8-bit"})
 _UU_BEGIN = regex.compile(r"^begin(?P<b64>-base64)?[ \t]+[0-7]{3,4}[ \t]+(?P<name>[^\n]{1,255})$")
 
