@@ -86,6 +86,7 @@ _worker: Scanner | None = None
 
 def _init_worker(config: Config, sender: str | None, recipients: Sequence[str]) -> None:
     global _worker
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one worker per core: Tesseract (OCR) keeps to its own
     _worker = Scanner(config, sender, recipients)
 
 

@@ -28,6 +28,7 @@ def _init(settings: DetectorSettings) -> None:
     global _engine
     # A spawned worker starts with no logging set up: log as the relay does (stderr, no values).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one worker per core: Tesseract (OCR) keeps to its own
     _engine = Engine(settings)
 
 

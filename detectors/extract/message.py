@@ -88,9 +88,6 @@ class _Budget:
         self.used_bytes += size
         return self.used_bytes <= self.limits.max_total_bytes
 
-    def take_ocr(self, count: int) -> bool:
-        return self.ocr_left(count) == count
-
     def ocr_left(self, wanted: int) -> int:
         """How many of ``wanted`` images or pages may still be OCR'd; takes them."""
         allowed = max(0, min(wanted, self.limits.max_ocr_images - self.ocr_used))
@@ -449,32 +446,35 @@ class _Walker:
         return None, False
 
     # -- OCR -------------------------------------------------------------------
-    def ocr_limits(self) -> ExtractionLimits:
-        """Limits for one more OCR run, its time-out cut to what is left of the message's budget."""
+    def ocr_left(self) -> tuple[ExtractionLimits, float]:
+        """Limits for more OCR, and the seconds left of this message's OCR time budget."""
         if not self.limits.ocr_enabled:
             raise UnreadableDocument("image or scanned page not read: OCR is switched off ([limits] ocr)")
         left = self.limits.ocr_budget_seconds - self.budget.ocr_seconds
         if left <= 0.5:
             raise UnreadableDocument(f"image or scanned page not read: over the OCR time budget ({self.limits.ocr_budget_seconds:g} s)")
-        return dataclasses.replace(self.limits, ocr_timeout_seconds=min(self.limits.ocr_timeout_seconds, left))
+        return dataclasses.replace(self.limits, ocr_timeout_seconds=min(self.limits.ocr_timeout_seconds, left)), left
 
     def ocr_image(self, data: bytes) -> str:
         from detectors.extract import ocr
 
-        limits = self.ocr_limits()
-        if not self.budget.take_ocr(1):
+        limits, left = self.ocr_left()
+        frames = self.limits.max_ocr_images - self.budget.ocr_used
+        if frames <= 0:
             raise UnreadableDocument(f"more than {self.limits.max_ocr_images} images or scanned pages to OCR")
         started = time.monotonic()
         try:
-            return ocr.image_text(data, limits)
+            text = ocr.image_text(data, limits, max_frames=frames, time_budget=left)
         finally:
             self.budget.ocr_seconds += time.monotonic() - started
+        self.budget.ocr_used += 1
+        return text
 
     def ocr_pdf(self, data: bytes, pages: list[int], label: str) -> str:
         from detectors.extract import ocr
 
         try:
-            limits = self.ocr_limits()
+            limits, left = self.ocr_left()
         except UnreadableDocument as exc:
             self.unreadable(label, str(exc))
             return ""
@@ -485,14 +485,14 @@ class _Walker:
             return ""
         started = time.monotonic()
         try:
-            text, not_read = ocr.pdf_pages_text(data, pages[:allowed], limits)
+            text, not_read = ocr.pdf_pages_text(data, pages[:allowed], limits, max_pages=allowed, time_budget=left)
         except UnreadableDocument as exc:
             self.unreadable(label, str(exc))
             return ""
         finally:
             self.budget.ocr_seconds += time.monotonic() - started
         if not_read:
-            self.unreadable(label, f"{len(not_read)} scanned page(s) not read by OCR")
+            self.unreadable(label, f"{len(not_read)} scanned page(s) not read: over the OCR limits")
         return text
 
     def data_uri_images(self, html: str, where: str, depth: int) -> None:
