@@ -22,6 +22,10 @@ def members(data: bytes, limits: ExtractionLimits, label: str) -> Iterator[tuple
     except (zipfile.BadZipFile, ValueError) as exc:
         raise UnreadableDocument("damaged ZIP archive") from exc
     with zf:
+        # Comments travel inside the archive, shown by any unzip tool: read them as text.
+        comments = b"\n".join(c for c in [zf.comment, *(i.comment for i in zf.infolist())] if c.strip())
+        if comments:
+            yield "(archive comments).txt", comments
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_archive_members:
             yield Unreadable(label, f"more than {limits.max_archive_members} files in the archive")

@@ -19,6 +19,8 @@ import email
 import email.errors
 import email.header
 import email.policy
+import html
+import json
 import quopri
 import re
 import time
@@ -26,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses
+from urllib.parse import unquote_to_bytes
 
 import regex
 
 from detectors.extract import archive, ciphertext, documents
 from detectors.extract.content import DocumentContent
 from detectors.extract.documents import UnreadableDocument, decode_text
-from detectors.extract.html_text import html_to_text
+from detectors.extract.html_text import html_texts, html_to_text
 from detectors.extract.limits import ExtractionLimits
 from detectors.extract.sniff import Kind, sniff
 
@@ -97,7 +100,9 @@ class _Budget:
 
 def parse(raw: bytes) -> Message:
     head = raw[:4096]
-    if b"\x00" in head:
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i != -1]
+    # A NUL in the header block means binary data; a UTF-16 body after proper headers is still mail.
+    if b"\x00" in head[: min(ends) if ends else len(head)]:
         raise NotAnEmail("not an email message (binary data)")
     # compat32 is several times faster than the default policy's header registry;
     # we decode the few headers we read ourselves (decode_words).
@@ -223,6 +228,30 @@ def extract_message(raw: bytes, limits: ExtractionLimits | None = None) -> Extra
     return result
 
 
+def _escaped_readings(text: str) -> str:
+    """What escaped text says once unescaped: character references (XML exports) and JSON strings."""
+    extra: list[str] = []
+    if "&#" in text or "&" in text and ";" in text:
+        unescaped = html.unescape(text)
+        if unescaped != text:
+            extra.append(unescaped)
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "[") and "\\u" in text:
+        try:
+            extra.append("\n".join(_json_strings(json.loads(stripped))))
+        except (ValueError, RecursionError):
+            pass
+    return "".join("\n\n" + e for e in extra if e.strip())
+
+
+def _json_strings(value: object, key: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [line for k, v in value.items() for line in _json_strings(v, str(k))]
+    if isinstance(value, list):
+        return [line for v in value for line in _json_strings(v, key)]
+    return [f"{key}: {value}" if key else str(value)]
+
+
 def _unique_wheres(pieces: list[TextPiece]) -> list[TextPiece]:
     """Two attachments with one name get "NAME (2)": a finding's ``where`` names one text."""
     seen: dict[str, int] = {}
@@ -256,29 +285,41 @@ class _Walker:
     def walk(self, part: Message, where: str, body: list[str], depth: int) -> None:
         ctype = part.get_content_type()
         filename = _filename(part)
+        # Headers that carry free text (Comments, Keywords, X-Case-Notes, Content-Description...)
+        # and form lines that parse as headers when the blank line is missing.
+        headers = _free_text_headers(part)
+        if headers:
+            body.append(headers)
         if filename is not None or _is_attachment(part):
             self.attachment(part, filename, where, depth)
         elif ctype == "multipart/alternative":
             self.alternative(part, where, body, depth)
-        elif ctype == "message/rfc822":
+        elif part.get_content_maintype() == "message" and ctype != "message/delivery-status":
             inner = _payload_messages(part)
             if inner and _cte(part) in _IDENTITY_ENCODINGS:
-                for message in inner:
+                for message in inner:  # message/rfc822, message/global, message/partial
                     body.append(_forward_header(message))
                     self.walk(message, where, body, depth + 1)
             else:
                 self.attachment(part, None, where, depth)
         elif part.is_multipart():
+            # The preamble and epilogue are not shown by most clients, but they leave all the same.
+            body.extend(t for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
             for sub in part.get_payload():
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
         elif ctype == "text/html":
-            html = decode_text(self.decoded(part, where), part.get_content_charset())
-            body.append(html_to_text(html))
-            self.data_uri_images(html, where, depth)
+            markup = decode_text(self.decoded(part, where), part.get_content_charset())
+            visible, hidden = html_texts(markup)
+            body.append(visible)
+            if hidden:
+                body.append(hidden)  # apart, so that a plain twin still matches the visible text
+            self.data_uris(markup, where, depth)
         elif ctype in _BODY_TEXT:
-            data = self.decoded(part, where)
-            body.append(self.clear_text(decode_text(data, part.get_content_charset()), where, depth))
+            text = decode_text(self.decoded(part, where), part.get_content_charset())
+            if str(part.get_param("format") or "").lower() == "flowed":
+                text = _unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
+            body.append(self.clear_text(text, where, depth))
         else:
             # Every other leaf (text/calendar, application/octet-stream with no name,
             # signatures, S/MIME parts...) is read by what its bytes are.
@@ -312,13 +353,14 @@ class _Walker:
         ctype = part.get_content_type()
         name = filename or _default_name(part)
         label = _attachment_where(where, name)
-        if ctype == "message/rfc822" and _cte(part) in _IDENTITY_ENCODINGS:
+        is_message = part.get_content_maintype() == "message" and isinstance(part.get_payload(), list)
+        if is_message and _cte(part) in _IDENTITY_ENCODINGS:
             inner = _payload_messages(part)
             if inner:
                 self.filename(label, filename)
                 self.nested_message(inner[0], label, depth + 1)
                 return
-        if ctype == "message/rfc822":
+        if is_message:
             data = _rfc822_bytes(part)
         else:
             data = self.decoded(part, label)
@@ -495,17 +537,23 @@ class _Walker:
             self.unreadable(label, f"{len(not_read)} scanned page(s) not read: over the OCR limits")
         return text
 
-    def data_uri_images(self, html: str, where: str, depth: int) -> None:
-        """Images carried inside the HTML itself (``src="data:image/png;base64,..."``) are read too."""
-        if "data:" not in html:
+    def data_uris(self, markup: str, where: str, depth: int) -> None:
+        """Files carried inside the HTML itself (``src="data:image/png;base64,..."``, CSV download links)."""
+        if "data:" not in markup:
             return
-        for index, match in enumerate(_DATA_URI.finditer(html), start=1):
-            data, problem = _lenient_base64(match.group("data").encode("ascii", "ignore"))
-            label = _attachment_where(where, f"inline-image-{index}")
-            if problem:
-                self.unreadable(label, problem)
-            elif not _is_small_image(data):
-                self.document(f"inline-image-{index}", match.group("type"), data, label, depth + 1, named=False)
+        for index, match in enumerate(_DATA_URI.finditer(markup), start=1):
+            name = f"inline-data-{index}"
+            label = _attachment_where(where, name)
+            if match.group("b64"):
+                data, problem = _lenient_base64(match.group("data").encode("ascii", "ignore"))
+                if problem:
+                    self.unreadable(label, problem)
+                    continue
+            else:
+                data = unquote_to_bytes(match.group("data"))
+            if sniff(data) is Kind.IMAGE and _is_small_image(data):
+                continue  # an icon or logo
+            self.document(name, match.group("type") or "text/plain", data, label, depth + 1, named=False)
 
     # -- text ------------------------------------------------------------------
     def clear_text(self, text: str, where: str, depth: int) -> str:
@@ -514,7 +562,7 @@ class _Walker:
             text = self.pgp_armour(text, where, depth)
         if "begin" in text:
             text = self.uuencoded(text, where, depth)
-        return text
+        return text + _escaped_readings(text)
 
     def pgp_armour(self, text: str, where: str, depth: int) -> str:
         out: list[str] = []
@@ -589,26 +637,43 @@ _READERS: dict[Kind, str] = {  # kind -> reader in documents (each returns Docum
     Kind.OPENDOCUMENT: "opendocument_content",
     Kind.TNEF: "tnef_content",
 }
-_DATA_URI = regex.compile(r"(?i)data:(?P<type>image/[\w.+-]{1,40});base64,(?P<data>[A-Za-z0-9+/=\s]{16,})")
+_DATA_URI = regex.compile(
+    r"(?i)data:(?P<type>[\w-]{1,40}/[\w.+-]{1,80})?(?:;[\w-]{1,40}=[\w.-]{1,40}){0,4}(?P<b64>;base64)?,"
+    r"(?P<data>[A-Za-z0-9+/=%._~!$&*:@\s-]{16,})"
+)
 _IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary", "7-bit", "8-bit"})
 _UU_BEGIN = regex.compile(r"^begin(?P<b64>-base64)?[ \t]+[0-7]{3,4}[ \t]+(?P<name>[^\n]{1,255})$")
 
 
 def _cte(part: Message) -> str:
+    return _cte_token(str(part.get("content-transfer-encoding", "") or ""))
+
+
+def _cte_token(value: str) -> str:
     """The transfer-encoding token as mail clients read it: unfolded, comments and spaces gone."""
-    value = " ".join(str(part.get("content-transfer-encoding", "") or "").split())
+    value = " ".join(value.split())
     value = regex.sub(r"\([^()]*\)", " ", value)
     tokens = regex.split(r"[\s;]+", value.strip())
     return tokens[0].strip("\"'").lower() if tokens and tokens[0] else ""
 
 
 def payload_bytes(part: Message) -> tuple[bytes, str | None]:
-    """A leaf part's decoded bytes, and a reason when the decoding could not be trusted."""
+    """A leaf part's decoded bytes, and a reason when the decoding could not be trusted.
+
+    Two Content-Transfer-Encoding headers that disagree: clients differ in which they
+    obey, so the part is decoded both ways and both readings are kept."""
     payload = part.get_payload()
     if isinstance(payload, list):
         return b"", None
     raw = _as_bytes(str(payload))
-    cte = _cte(part)
+    tokens = list(dict.fromkeys(_cte_token(str(v)) for v in part.get_all("content-transfer-encoding", [])))
+    if len(tokens) > 1:
+        readings = [_decode_as(raw, token) for token in tokens]
+        return b"\n".join(dict.fromkeys(r[0] for r in readings)), next((r[1] for r in readings if r[1]), None)
+    return _decode_as(raw, tokens[0] if tokens else "")
+
+
+def _decode_as(raw: bytes, cte: str) -> tuple[bytes, str | None]:
     if cte in _IDENTITY_ENCODINGS:
         return raw, None
     if cte == "base64":
@@ -623,6 +688,57 @@ def payload_bytes(part: Message) -> tuple[bytes, str | None]:
         except (binascii.Error, ValueError):
             return raw, "damaged uuencoded part"
     return raw, "unknown transfer encoding: read as it stands"
+
+
+# Headers that carry addresses, routing, structure or machine tokens: everything else is free
+# text a sender can write into (Comments, Keywords, X-Case-Notes, Content-Description...).
+_STRUCTURAL_HEADERS = frozenset(
+    """
+    from to cc bcc reply-to sender date message-id in-reply-to references subject received return-path
+    delivered-to envelope-to mime-version content-type content-transfer-encoding content-disposition
+    content-id content-location content-language content-length content-md5 importance priority
+    x-priority sensitivity thread-index thread-topic accept-language x-mailer user-agent
+    received-spf authentication-results disposition-notification-to return-receipt-to
+    x-auto-response-suppress auto-submitted precedence x-original-to x-envelope-from errors-to
+    x-originating-ip list-id list-unsubscribe list-post list-help list-subscribe list-archive
+    x-ms-has-attach x-ms-tnef-correlator feedback-id x-csa-complaints x-mailgun-tag
+    """.split()
+)
+_MACHINE_HEADER_PREFIXES = (
+    "x-ms-", "x-microsoft-", "x-forefront-", "x-exchange-", "x-google-", "x-gm-", "x-received", "arc-", "dkim-",
+    "x-spam", "x-virus", "x-proofpoint", "x-mimecast", "x-ses-", "x-sg-", "x-mc-", "x-originat", "x-sender",
+    "x-incoming", "x-eopattributed", "x-crosspremises", "x-organizationheaders", "x-ironport", "x-barracuda",
+    "x-cloudmark", "x-mailchimp", "x-campaign", "list-", "x-report-abuse", "x-icl-", "x-sophos", "x-pm-",
+)
+
+
+def _free_text_headers(part: Message) -> str:
+    lines = []
+    for name, value in part.items():
+        lower = name.lower()
+        if lower in _STRUCTURAL_HEADERS or lower.startswith(_MACHINE_HEADER_PREFIXES):
+            continue
+        text = " ".join(decode_words(str(value)).split())
+        if text:
+            lines.append(f"{name}: {text}")
+    return "\n".join(lines)
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 format=flowed: a line ending in a space continues on the next (delsp drops that space)."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if line.endswith(" ") and line.rstrip() != "--":
+            current += line[:-1] if delsp else line
+            continue
+        out.append(current + line)
+        current = ""
+    if current:
+        out.append(current)
+    return "\n".join(out)
 
 
 def _as_bytes(payload: str) -> bytes:

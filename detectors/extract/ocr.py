@@ -56,6 +56,7 @@ import dataclasses
 import functools
 import io
 import math
+import re
 import statistics
 import struct
 import time
@@ -131,7 +132,7 @@ def image_text(data: bytes, limits: ExtractionLimits, *, max_frames: int | None 
             run_limits = _run_limits(limits, deadline)
             if run_limits is None:
                 raise UnreadableDocument(TIMED_OUT)
-            texts.append(_ocr(_prepare(frame, limits), run_limits))
+            texts.append(_ocr_upright(_prepare(frame, limits), run_limits, deadline))
     return "\n".join(texts)
 
 
@@ -177,7 +178,7 @@ def pdf_pages_text(data: bytes, pages: list[int], limits: ExtractionLimits, *,
             if run_limits is None:
                 not_read = to_read[position:] + not_read
                 break
-            texts.append(_ocr(_prepare(_render(pdf, index, limits), limits), run_limits))
+            texts.append(_ocr_upright(_prepare(_render(pdf, index, limits), limits), run_limits, deadline))
     finally:
         pdf.close()
     return "\n".join(texts), not_read
@@ -356,6 +357,44 @@ def _render(pdf: PdfDocument, index: int, limits: ExtractionLimits) -> Image.Ima
 
 
 # -- Tesseract -----------------------------------------------------------------------
+
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+# Common words of English text and of forms: upside-down or sideways OCR output has almost none.
+_COMMON = frozenset(
+    """the and of to in for is on with at by from an this that be are was he she his her they their has have
+    not or as it we you our your will can date name birth address school mother father child number phone
+    please form referral family home no yes dob mum dad age post code tel email of""".split()
+)
+MIN_WORDS = 3  # fewer common words than this: the scan may be sideways or upside down
+
+
+def _wordiness(text: str) -> int:
+    return sum(1 for w in _WORD.findall(text) if w.lower() in _COMMON)
+
+
+def _ocr_upright(im: Image.Image, limits: ExtractionLimits, deadline: float | None) -> str:
+    """OCR, and when the result reads as noise, ask Tesseract's orientation detection and read it turned."""
+    import pytesseract
+
+    text = _ocr(im, limits)
+    if _wordiness(text) >= MIN_WORDS:
+        return text
+    run_limits = _run_limits(limits, deadline)
+    if run_limits is None:
+        return text
+    try:
+        osd = pytesseract.image_to_osd(im, lang="osd", config="--psm 0", timeout=run_limits.ocr_timeout_seconds)
+    except (pytesseract.TesseractError, RuntimeError):
+        return text  # too little text to tell its orientation (a photo, a logo): keep what was read
+    match = _ROTATE.search(str(osd))
+    angle = int(match.group(1)) if match else 0
+    run_limits = _run_limits(limits, deadline)
+    if angle not in (90, 180, 270) or run_limits is None:
+        return text
+    turned = _ocr(im.rotate(-angle, expand=True), run_limits)  # Tesseract's angle is clockwise
+    return turned if _wordiness(turned) > _wordiness(text) else text
 
 
 def _ocr(im: Image.Image, limits: ExtractionLimits) -> str:
