@@ -1,17 +1,24 @@
-"""Text from attachment formats: PDF, DOCX, XLSX, CSV/TXT, HTML, RTF.
+"""Text from attachment formats: the entry points for every document reader.
 
-Each reader takes bytes and returns text, or raises ``Unreadable`` with a reason
-a person can act on ("password-protected PDF").
+CSV, plain text, HTML and RTF are read here. Word, Excel, PowerPoint, PDF,
+OpenDocument and TNEF each have a module of their own (``word``, ``excel``,
+``powerpoint``, ``pdf``, ``opendocument``, ``tnef``); the ``*_content``
+functions below call them and return a ``DocumentContent``: text, files found
+inside, problems, and PDF pages to OCR.
+
+A reader raises ``UnreadableDocument`` with a reason a person can act on
+("password-protected PDF") when the whole document cannot be read. Reasons
+never carry content from the document: they are logged.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 from charset_normalizer import from_bytes
 
+from detectors.extract.content import DocumentContent
 from detectors.extract.html_text import html_to_text
 from detectors.extract.limits import ExtractionLimits
 from detectors.extract.tables import render_table
@@ -43,103 +50,72 @@ def _decode(data: bytes, declared: str | None) -> str:
         return data.decode("latin-1")
 
 
+def docx_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """Word .docx/.docm/.dotx: body, content controls, tracked changes, text boxes, headers, notes, comments."""
+    from detectors.extract import word
+
+    return word.docx_content(data, limits)
+
+
+def xlsx_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """Excel .xlsx/.xlsm: every sheet (hidden too), comments, strings left in the workbook but not shown."""
+    from detectors.extract import excel
+
+    return excel.xlsx_content(data, limits)
+
+
+def pptx_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """PowerPoint .pptx/.ppsx/.potx: slides, notes, comments."""
+    from detectors.extract import powerpoint
+
+    return powerpoint.pptx_content(data, limits)
+
+
+def pdf_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """PDF: text layer, form fields, annotations, attached files, pages to OCR."""
+    from detectors.extract import pdf
+
+    return pdf.pdf_content(data, limits)
+
+
+def opendocument_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """OpenDocument text, spreadsheet and presentation (.odt, .ods, .odp)."""
+    from detectors.extract import opendocument
+
+    return opendocument.opendocument_content(data, limits)
+
+
+def tnef_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
+    """TNEF (winmail.dat): the message body and its attachments."""
+    from detectors.extract import tnef
+
+    return tnef.tnef_content(data, limits)
+
+
+# The readers' old signatures, kept while message.py moves to the *_content ones. A DocumentContent
+# does not fit them: what the caller would have had to read in turn (embedded files, pages to OCR)
+# or could not be read is reported as "partly read" where the signature allows it.
+
+
+def _flagged(content: DocumentContent) -> bool:
+    return content.truncated or bool(content.problems or content.embedded or content.ocr_pages)
+
+
 def pdf_text(data: bytes, limits: ExtractionLimits) -> tuple[str, bool]:
-    """Returns (text, truncated)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise UnreadableDocument("password-protected PDF") from exc
-            if not ok:
-                raise UnreadableDocument("password-protected PDF")
-        pages = reader.pages
-        count = len(pages)
-        texts = [pages[i].extract_text() or "" for i in range(min(count, limits.max_pdf_pages))]
-    except UnreadableDocument:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise UnreadableDocument(f"damaged PDF ({type(exc).__name__})") from exc
-    return "\n".join(texts), count > limits.max_pdf_pages
-
-
-def _check_ooxml(data: bytes, kind: str) -> None:
-    if data.startswith(OLE_MAGIC):
-        raise UnreadableDocument(f"password-protected or legacy {kind} document")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UnreadableDocument(f"damaged {kind} document (not a ZIP container)")
+    """Returns (text, truncated). Deprecated: use ``pdf_content``."""
+    content = pdf_content(data, limits)
+    return content.text, _flagged(content)
 
 
 def docx_text(data: bytes) -> str:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    _check_ooxml(data, "Word")
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise UnreadableDocument(f"damaged Word document ({type(exc).__name__})") from exc
-    parts: list[str] = []
-    for section in document.sections:
-        for para in section.header.paragraphs:
-            if para.text.strip():
-                parts.append(para.text)
-    parts.extend(p.text for p in document.paragraphs)
-    for table in document.tables:
-        rows = []
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                # Merged cells repeat; keep one copy.
-                if not cells or cells[-1] != cell.text:
-                    cells.append(cell.text)
-            rows.append(cells)
-        parts.append(render_table(rows))
-    return "\n".join(parts)
+    """Deprecated: use ``docx_content`` (this one drops embedded files and problems)."""
+    return docx_content(data, ExtractionLimits()).text
 
 
 def xlsx_text(data: bytes, limits: ExtractionLimits) -> tuple[str, bool]:
-    import openpyxl
-
-    _check_ooxml(data, "Excel")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableDocument(f"damaged Excel workbook ({type(exc).__name__})") from exc
-    parts: list[str] = []
-    cells_seen = 0
-    truncated = False
-    try:
-        for sheet in book.worksheets:
-            rows: list[list[str]] = []
-            for row in sheet.iter_rows(values_only=True):
-                cells_seen += len(row)
-                if cells_seen > limits.max_sheet_cells:
-                    truncated = True
-                    break
-                rows.append(["" if v is None else _cell_text(v) for v in row])
-            parts.append(f"Sheet: {sheet.title}\n{render_table(rows)}")
-            if truncated:
-                break
-    finally:
-        book.close()
-    return "\n".join(parts), truncated
-
-
-def _cell_text(value: object) -> str:
-    import datetime as dt
-
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y") if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """Returns (text, truncated). Deprecated: use ``xlsx_content``."""
+    content = xlsx_content(data, limits)
+    return content.text, _flagged(content)
 
 
 def csv_text(data: bytes) -> str:
