@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 
 import regex
@@ -155,14 +157,25 @@ def _packets(data: bytes) -> list[tuple[int, bytes]] | None:
 
 
 def looks_random(data: bytes) -> bool:
-    """Ciphertext is not mostly printable text and does not inflate to text."""
+    """Ciphertext is not mostly printable text, has no skewed byte distribution, and does not inflate to text."""
     if len(data) < MIN_CIPHERTEXT_BYTES:
         return False
     sample = data[:4096]
     printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
     if len(sample) >= 32 and printable / len(sample) > 0.75:
         return False
+    if len(sample) >= 512 and _entropy(sample) < MIN_ENTROPY_BITS:
+        return False  # e.g. clear text XORed with one byte: as skewed as the text was
     return not _inflates_to_text(sample if len(data) <= 4096 else data[:65536])
+
+
+MIN_ENTROPY_BITS = 7.0  # bits per byte; ciphertext is close to 8, text about 4.5
+
+
+def _entropy(data: bytes) -> float:
+    counts = Counter(data)
+    total = len(data)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
 def _inflates_to_text(data: bytes) -> bool:
@@ -200,6 +213,18 @@ def is_openpgp_signature(data: bytes) -> bool:
     return bool(packets) and all(tag == _SIGNATURE_TAG and len(body) >= 10 for tag, body in packets or [])
 
 
+def _parses(info: object) -> bool:
+    try:
+        _ = info["content"].native  # type: ignore[index]
+    except Exception:  # asn1crypto raises many types on malformed DER
+        return False
+    return True
+
+
+def _all_random(data: bytes) -> bool:
+    return len(data) >= 512 and _entropy(data) >= MIN_ENTROPY_BITS and looks_random(data)
+
+
 @dataclass(frozen=True)
 class CmsContent:
     kind: str  # "enveloped", "signed" or "other"
@@ -220,6 +245,10 @@ def cms_content(data: bytes) -> CmsContent | None:
     try:
         info = cms.ContentInfo.load(der, strict=True)
         content_type = info["content_type"].native
+        if content_type in ("enveloped_data", "authenveloped_data") and not _parses(info):
+            # The envelope's inner structure does not parse (an unusual encoder, or a made-up
+            # sample): it still counts when everything inside looks like ciphertext.
+            return CmsContent("enveloped", encrypted_ok=_all_random(info["content"].contents))
         content = info["content"]
         if content_type in ("enveloped_data", "authenveloped_data"):
             key = "encrypted_content_info" if content_type == "enveloped_data" else "auth_encrypted_content_info"
