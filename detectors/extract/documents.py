@@ -13,6 +13,7 @@ never carry content from the document: they are logged.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -32,10 +33,20 @@ class UnreadableDocument(Exception):
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """Bytes to str (declared charset, then charset-normalizer's guess), newlines as LF."""
-    return _decode(data, declared).replace("\r\n", "\n").replace("\r", "\n")
+    return _decode(data, declared).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _decode(data: bytes, declared: str | None) -> str:
+    for bom, codec in _BOMS:  # a byte-order mark outranks the declared charset, as in browsers
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
     if declared:
         try:
             return data.decode(declared)

@@ -665,7 +665,10 @@ def payload_bytes(part: Message) -> tuple[bytes, str | None]:
     payload = part.get_payload()
     if isinstance(payload, list):
         return b"", None
-    raw = _as_bytes(str(payload))
+    # The parser keeps 8-bit bytes as surrogates; get_payload() would decode them with the
+    # declared charset (lossily), so the bytes as sent are taken from the stored payload.
+    stored = getattr(part, "_payload", payload)
+    raw = _as_bytes(stored if isinstance(stored, str) else str(payload))
     tokens = list(dict.fromkeys(_cte_token(str(v)) for v in part.get_all("content-transfer-encoding", [])))
     if len(tokens) > 1:
         readings = [_decode_as(raw, token) for token in tokens]
