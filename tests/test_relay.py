@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import smtplib
 import socket
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.crypto_fixtures import gpg_encrypt, smime_encrypt
 from tests.relay_harness import Gateway, Sink, free_port, start_gateway
 
 NHS = "943 476 5919"  # synthetic, checksum-valid
@@ -93,21 +95,45 @@ def test_pii_to_secure_domain_is_delivered(gw: Gateway, sinks: tuple[Sink, Sink]
     assert received.rcpt_tos == ["nurse@gp.nhs.net"]
 
 
-@pytest.mark.parametrize("kind", ["smime", "pgp"])
-def test_encrypted_message_is_delivered(gw: Gateway, sinks: tuple[Sink, Sink], kind: str) -> None:
+def _encrypted(kind: str, tmp: Path, subject: str = "Secure") -> bytes:
+    """Real ciphertext of a referral (gpg / openssl), as PGP/MIME or S/MIME."""
+    headers = f"From: {SENDER}\r\nTo: a@gmail.com\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
     if kind == "smime":
-        raw = (f"From: {SENDER}\r\nTo: a@gmail.com\r\nSubject: Secure\r\nMIME-Version: 1.0\r\n"
-               "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
-               "Content-Transfer-Encoding: base64\r\n\r\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\r\n")
-    else:
-        raw = (f"From: {SENDER}\r\nTo: a@gmail.com\r\nSubject: Secure\r\nMIME-Version: 1.0\r\n"
-               'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n'
-               "--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\n"
-               "Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nhQEMA\r\n-----END PGP MESSAGE-----\r\n--b--\r\n")
+        return smime_encrypt(tmp, f"Content-Type: text/plain\r\n\r\n{PII}\r\n".encode(), headers)
+    armour = gpg_encrypt(tmp, PII.encode())
+    return (headers + 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n'
+            "--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n{armour}\r\n--b--\r\n").encode()
+
+
+@pytest.mark.parametrize("kind", ["smime", "pgp"])
+def test_encrypted_message_is_delivered(gw: Gateway, sinks: tuple[Sink, Sink], kind: str, tmp_path: Path) -> None:
     with smtplib.SMTP("127.0.0.1", gw.port) as client:
-        client.sendmail(SENDER, ["a@gmail.com"], raw.encode())
+        client.sendmail(SENDER, ["a@gmail.com"], _encrypted(kind, tmp_path))
     [received] = sinks[0].wait_for(1)
     assert received.rcpt_tos == ["a@gmail.com"]
+
+
+@pytest.mark.parametrize("kind", ["smime", "pgp"])
+def test_encrypted_message_whose_subject_names_a_child_is_held(gw: Gateway, sinks: tuple[Sink, Sink], kind: str,
+                                                               tmp_path: Path) -> None:
+    raw = _encrypted(kind, tmp_path, subject=f"Referral Kacper Nowak DOB 01/02/2015 NHS {NHS}")
+    held = len(gw.held())
+    with smtplib.SMTP("127.0.0.1", gw.port) as client:
+        client.sendmail(SENDER, ["a@gmail.com"], raw)
+    assert not [m for m in sinks[0].messages if m.rcpt_tos == ["a@gmail.com"]]
+    assert len(gw.held()) == held + 1
+
+
+def test_encryption_label_over_clear_text_is_scanned(gw: Gateway, sinks: tuple[Sink, Sink]) -> None:
+    raw = (f"From: {SENDER}\r\nTo: a@gmail.com\r\nSubject: Secure\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(PII.encode()).decode().replace("\n", "\r\n"))
+    held = len(gw.held())
+    with smtplib.SMTP("127.0.0.1", gw.port) as client:
+        client.sendmail(SENDER, ["a@gmail.com"], raw.encode())
+    assert not [m for m in sinks[0].messages if m.rcpt_tos == ["a@gmail.com"]]
+    assert len(gw.held()) == held + 1
 
 
 def test_secure_tag_goes_to_the_encryption_relay(gw: Gateway, sinks: tuple[Sink, Sink]) -> None:
