@@ -17,29 +17,23 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def gpg_encrypt(tmp: Path, plaintext: bytes) -> str:
-    """An ASCII-armoured OpenPGP message to a throwaway key."""
+def _gpg(tmp: Path, home: str, user: str) -> list[str]:
+    """gpg in its own home under ``tmp``, with a throwaway key for ``user`` made there."""
     if not shutil.which("gpg"):
         _skip_or_fail("gpg is not installed")
-    home = tmp / "gnupg"
-    home.mkdir(mode=0o700, exist_ok=True)
-    base = ["gpg", "--batch", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", ""]
-    subprocess.run([*base, "--quick-gen-key", "Test <t@example.org>", "default", "default", "never"],
-                   check=True, capture_output=True)
+    folder = tmp / home
+    folder.mkdir(mode=0o700, exist_ok=True)
+    base = ["gpg", "--batch", "--homedir", str(folder), "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run([*base, "--quick-gen-key", user, "default", "default", "never"], check=True, capture_output=True)
+    return base
+
+
+def gpg_encrypt(tmp: Path, plaintext: bytes) -> str:
+    """An ASCII-armoured OpenPGP message to a throwaway key."""
+    base = _gpg(tmp, "gnupg", "Test <t@example.org>")
     out = subprocess.run([*base, "--trust-model", "always", "-ea", "-r", "t@example.org"], input=plaintext,
                          check=True, capture_output=True)
     return out.stdout.decode()
-
-
-def gpg_clearsign(tmp: Path, plaintext: bytes) -> str:
-    if not shutil.which("gpg"):
-        _skip_or_fail("gpg is not installed")
-    home = tmp / "gnupg-sign"
-    home.mkdir(mode=0o700, exist_ok=True)
-    base = ["gpg", "--batch", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", ""]
-    subprocess.run([*base, "--quick-gen-key", "Signer <s@example.org>", "default", "default", "never"],
-                   check=True, capture_output=True)
-    return subprocess.run([*base, "--clearsign"], input=plaintext, check=True, capture_output=True).stdout.decode()
 
 
 def smime_encrypt(tmp: Path, mime_entity: bytes, headers: str) -> bytes:

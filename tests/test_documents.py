@@ -229,10 +229,6 @@ def test_docx_embedded_file_over_the_size_limit_is_a_problem_not_data() -> None:
     _no_content_in(content.problems)
 
 
-def test_docx_old_wrapper_still_returns_text() -> None:
-    assert V["sdt_block"] in documents.docx_text(_docx())
-
-
 def test_docx_damaged_part_in_the_package_is_a_problem_the_rest_is_read() -> None:
     data = _patch(_docx(), change={"word/comments.xml": lambda xml: xml[:-20]})
     content = documents.docx_content(data, LIMITS)
@@ -354,8 +350,6 @@ def test_xlsx_cell_limit_truncates() -> None:
     content = documents.xlsx_content(_xlsx(rows=50), ExtractionLimits(max_sheet_cells=60))
     assert content.truncated
     assert V["sheet_visible"] in content.text
-    text, truncated = documents.xlsx_text(_xlsx(rows=50), ExtractionLimits(max_sheet_cells=60))
-    assert truncated and V["sheet_visible"] in text
 
 
 def test_xlsx_shared_strings_bomb_is_refused_before_openpyxl_reads_it() -> None:
@@ -575,8 +569,6 @@ def test_pdf_page_limit_truncates_and_pages_past_it_are_not_read() -> None:
     assert content.truncated
     assert "Page 4" in content.text and "Page 5" not in content.text
     assert content.ocr_pages == [1]
-    text, truncated = documents.pdf_text(_pdf(extra_pages=5), ExtractionLimits(max_pdf_pages=4))
-    assert truncated and "Page 4" in text
 
 
 def test_pdf_glyphs_placed_one_by_one_and_bookmarks_are_read() -> None:

@@ -103,32 +103,6 @@ def tnef_content(data: bytes, limits: ExtractionLimits) -> DocumentContent:
     return tnef.tnef_content(data, limits)
 
 
-# The readers' old signatures, kept while message.py moves to the *_content ones. A DocumentContent
-# does not fit them: what the caller would have had to read in turn (embedded files, pages to OCR)
-# or could not be read is reported as "partly read" where the signature allows it.
-
-
-def _flagged(content: DocumentContent) -> bool:
-    return content.truncated or bool(content.problems or content.embedded or content.ocr_pages)
-
-
-def pdf_text(data: bytes, limits: ExtractionLimits) -> tuple[str, bool]:
-    """Returns (text, truncated). Deprecated: use ``pdf_content``."""
-    content = pdf_content(data, limits)
-    return content.text, _flagged(content)
-
-
-def docx_text(data: bytes) -> str:
-    """Deprecated: use ``docx_content`` (this one drops embedded files and problems)."""
-    return docx_content(data, ExtractionLimits()).text
-
-
-def xlsx_text(data: bytes, limits: ExtractionLimits) -> tuple[str, bool]:
-    """Returns (text, truncated). Deprecated: use ``xlsx_content``."""
-    content = xlsx_content(data, limits)
-    return content.text, _flagged(content)
-
-
 def csv_text(data: bytes) -> str:
     text = decode_text(data)
     try:
