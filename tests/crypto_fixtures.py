@@ -31,8 +31,11 @@ def _gpg(tmp: Path, home: str, user: str) -> list[str]:
 def gpg_encrypt(tmp: Path, plaintext: bytes) -> str:
     """An ASCII-armoured OpenPGP message to a throwaway key."""
     base = _gpg(tmp, "gnupg", "Test <t@example.org>")
-    out = subprocess.run([*base, "--trust-model", "always", "-ea", "-r", "t@example.org"], input=plaintext,
-                         check=True, capture_output=True)
+    try:
+        out = subprocess.run([*base, "--trust-model", "always", "-ea", "-r", "t@example.org"], input=plaintext,
+                             check=True, capture_output=True)
+    finally:  # gpg starts an agent per home: stop it, or every test run leaves one behind
+        subprocess.run(["gpgconf", "--homedir", str(tmp / "gnupg"), "--kill", "all"], check=False, capture_output=True)
     return out.stdout.decode()
 
 
