@@ -3,6 +3,7 @@ or right after a person's name ("grace moss, 28/02/2014"). Meeting dates are not
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 
@@ -70,11 +71,14 @@ class DateOfBirthRecognizer:
     def analyze(self, text: str, where: str, person_spans: Sequence[tuple[int, int]] = ()) -> list[Finding]:
         today = dt.date.today()
         found = []
+        name_ends = sorted({p_end for _, p_end in person_spans})
         for start, end, date in find_dates(text, today):
             if date > today or date.year < 1900:
                 continue
             context = has_word(window_before(text, start, 25), BIRTH_CONTEXT)
-            after_name = any(0 <= start - p_end <= 12 and _AFTER_NAME.match(text[p_end:start]) for _, p_end in person_spans)
+            # Names that end at most 12 characters before the date (a sorted look-up, not a scan of every name).
+            nearby = name_ends[bisect.bisect_left(name_ends, start - 12) : bisect.bisect_right(name_ends, start)]
+            after_name = any(_AFTER_NAME.match(text[p_end:start]) for p_end in nearby)
             if context is None and not after_name:
                 continue
             why = f"context word '{context}'" if context else "date right after a person's name"

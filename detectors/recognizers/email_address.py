@@ -15,7 +15,13 @@ PERSONAL_DOMAINS = frozenset(
         "msn.com", "protonmail.com", "proton.me", "mail.com", "gmx.com", "ymail.com",
     }
 )
-_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
+# The local part is read once per run of its characters: it can only end where the
+# run ends (an "@" must follow), so it is possessive, and when no address follows,
+# (*SKIP) resumes the search after the run. Without it a run like a'a'a'... was
+# re-read from every letter after an apostrophe (quadratic). Every start inside
+# the run ends the local part at the same place, so the skipped starts could not
+# match either. The domain's labels are possessive for the same reason.
+_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+'-]++(*SKIP)@[\w-]++(?:\.[\w-]++)+(?![\w-])")
 
 
 class EmailRecognizer(Recognizer):

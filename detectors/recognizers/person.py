@@ -40,6 +40,26 @@ _LOWER_TOKEN = rf"{_LO}[{_LO}'’]+(?:-{_LO}+)*"
 _PARTICLE = r"(?:ap|ab|van|von|de|der|da|di|du|la|le|bin|binti|bint|al|el|ul|o')"
 _ANY_TOKEN = regex.compile(rf"(?:{_TITLE_TOKEN}|{_CAPS_TOKEN}|{_LOWER_TOKEN}|{_UP}\.)")
 
+# The same tokens for the rules that scan whole texts, written so that a scan
+# stays linear in the text (a PDF extracted without spaces gives runs of
+# thousands of letters; a hostile sender can type anything). They match
+# exactly what the tokens above match where they are used (tests/test_linear_time.py
+# compares them on random text):
+#  * a run of letters is possessive (``++``): where these rules use a token, what
+#    follows it is never a letter or an apostrophe, so a token cut inside its own
+#    run could only fail -- and the regex module pays for each letter given back
+#    on every later step of the same match, which made one long token quadratic;
+#  * for the same reason a token gives back only whole "-part"s (a match may end
+#    before a dash), never an "'PART" of capitals;
+#  * a scan does not start a token where an earlier start in the same run already
+#    covers every way the token could end (see _names_before_dates).
+_TITLE_RUN = rf"{_UP}[{_LO}'’]++(?:-{_UP}?[{_LO}'’]++)*"
+_CAPS_RUN = rf"{_UP}{{2,}}+(?:['’]{_UP}++)*+(?:-{_UP}++(?:['’]{_UP}++)*+)*"
+_LOWER_RUN = rf"{_LO}[{_LO}'’]++(?:-{_LO}++)*"
+# A title-case name that may end before an apostrophe ("Jo" in "Jo'"), for rules
+# followed by a word boundary: the letter runs are possessive, the apostrophes not.
+_TITLE_NAME = rf"{_UP}(?:{_LO}++|['’])+(?:-{_UP}?(?:{_LO}++|['’])+)*"
+
 _TRIGGER = regex.compile(
     r"(?i)(?<![\w])(?:" + "|".join(regex.escape(t) for t in sorted(KIN_TRIGGERS, key=len, reverse=True)) + r")"
     r"(?:'s)?(?:\s*[:,\-–]\s*|\s+)(?:(?:is|was|named|called)\s+)?"
@@ -50,11 +70,17 @@ _LABEL = regex.compile(
     r"full|first|last|sur|given|pupil|student|service user|client)(?:'s)?\s*)?(?:name|child|mother|father|"
     r"mum|dad|parent|carer|sibling|surname|forename|forenames)(?:\s*\(s\))?\s*[:|]\s*"
 )
+# "SURNAME, Firstname". A capitals token can only end where its run of capitals and
+# apostrophes/hyphens ends (a comma or space must follow), so it is atomic; and no
+# match starts inside such a run after a token of two capitals that starts a word
+# ("AB'CD'EF..."): that token reached every end this one could, and failed.
 _SURNAME_FIRST = regex.compile(
-    rf"(?<![\w])(?P<last>{_CAPS_TOKEN}(?:\s{_CAPS_TOKEN})?),\s(?P<first>{_TITLE_TOKEN}(?:\s{_TITLE_TOKEN})?)(?![\w])"
+    rf"(?<![\w])(?={_UP}{{2}})(?<!(?<![\w]){_UP}{{2,}}[-'’](?:{_UP}[-'’])*)"
+    rf"(?P<last>(?>{_CAPS_TOKEN})(?:\s(?>{_CAPS_TOKEN}))?),\s(?P<first>{_TITLE_NAME}(?:\s{_TITLE_NAME})?)(?![\w])"
 )
+# A name token here must be followed by a space, so it can only end where its run ends: atomic.
 _FAMILY_OF = regex.compile(
-    rf"(?:(?<=\bthe\s)|(?<=^)|(?<=-\s))(?P<name>{_TITLE_TOKEN}|{_CAPS_TOKEN})\s+(?:siblings|family|children|twins|household|boys|girls)\b",
+    rf"(?:(?<=\bthe\s)|(?<=^)|(?<=-\s))(?P<name>(?>{_TITLE_TOKEN})|(?>{_CAPS_TOKEN}))\s+(?:siblings|family|children|twins|household|boys|girls)\b",
     regex.MULTILINE,
 )
 _PRO_TITLE_BEFORE = regex.compile(
@@ -67,6 +93,23 @@ _ROLE_AFTER = regex.compile(
     rf"|^\s+(?:from|of|at)\s+(?:the\s+)?(?-i:\p{{Lu}}{{2,}}\b|\p{{Lu}}[\w'’&-]+(?:\s\p{{Lu}}[\w'’&-]+)*\s(?:Trust|Service|Services|Council|Charity|Foundation|Society|Partnership|Academy|School|College|University))"
 )
 _ROLE_BEFORE = regex.compile(rf"(?i)(?<![\w])(?:{_ROLE})(?:\s*\([^)]*\))?\s*[:,\-–]?\s*$")
+# Up to four name tokens right before a comma, bracket or dash (where a date of birth
+# may follow). A lower-case token does not start right after a letter (or a letter
+# and apostrophes): the token starting at that letter covers every end this one
+# could reach, so if that one failed this one fails too (and if it matched, this
+# position is inside its match). Likewise a capitals token does not start right
+# after a capital, nor after an apostrophe that ends a chain of capitals
+# ("AB'C'DE"). Dashes are left out of that chain: a match may end before one.
+_NAME_BEFORE_DATE = regex.compile(
+    rf"(?:{_TITLE_RUN}"
+    rf"|(?={_UP}{{2}})(?<!{_UP})(?<!{_UP}{{2}}['’](?:{_UP}['’])*){_CAPS_RUN}"
+    rf"|(?={_LO})(?<![{_UP}{_LO}]['’]*){_LOWER_RUN})"
+    rf"(?:\s(?:{_TITLE_RUN}|{_CAPS_RUN}|{_LOWER_RUN}|{_PARTICLE})){{0,3}}(?=\s*[,(\-–])"
+)
+# One word of a name as the model found it ("Wood,", "O'Neil's"), for fullmatch. A token
+# that matches at all matches up to where its run ends (a shorter one leaves letters or
+# "-PART"s that the ",'s" after it cannot take), so each is atomic.
+_NAME_WORD = regex.compile(rf"(?:(?>{_TITLE_TOKEN})|(?>{_CAPS_TOKEN})|{_PARTICLE}|{_UP}\.|(?>{_LOWER_TOKEN}))[,.:;]?(?:'s|’s)?")
 _DOB_AFTER = regex.compile(
     r"(?i)^\s*(?:[,(\-–]\s*)*(?:dob|d\.o\.b\.?|born|b\.)?\s*:?\s*(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?\s+\d{4})"
 )
@@ -154,11 +197,7 @@ class PersonRecognizer:
             yield self._finding(piece, *span, 0.9, "name before a date of birth")
 
     def _names_before_dates(self, text: str) -> Iterable[tuple[int, int]]:
-        for match in regex.finditer(
-            rf"(?:{_TITLE_TOKEN}|{_CAPS_TOKEN}|{_LOWER_TOKEN})(?:\s(?:{_TITLE_TOKEN}|{_CAPS_TOKEN}|{_LOWER_TOKEN}|{_PARTICLE})){{0,3}}(?=\s*[,(\-–])",
-            text,
-            timeout=2.0,
-        ):
+        for match in _NAME_BEFORE_DATE.finditer(text, timeout=2.0):
             if not _DOB_AFTER.match(text[match.end() : match.end() + 40]):
                 continue
             # Walk back from the date over name-like tokens only.
@@ -225,11 +264,13 @@ class PersonRecognizer:
         words = list(regex.finditer(r"[^\s]+", value))
         # Cut at the first word that cannot be part of a name ("Tilly Wood - joint").
         for i, w in enumerate(words):
-            if not regex.fullmatch(rf"(?:{_TITLE_TOKEN}|{_CAPS_TOKEN}|{_PARTICLE}|{_UP}\.|{_LOWER_TOKEN})[,.:;]?(?:'s|’s)?", w.group(0)):
+            if not _NAME_WORD.fullmatch(w.group(0)):
                 words = words[:i]
                 break
-        while words and (words[0].group(0).lower().strip(":,") in NOT_NAME_WORDS or words[0].group(0).lower() in STOP):
-            words.pop(0)
+        first = 0  # trimmed by index: popping the front of a long list is quadratic
+        while first < len(words) and (words[first].group(0).lower().strip(":,") in NOT_NAME_WORDS or words[first].group(0).lower() in STOP):
+            first += 1
+        words = words[first:]
         while words and (words[-1].group(0).lower().strip(".,:") in NOT_NAME_WORDS or words[-1].group(0).lower() in STOP):
             words.pop()
         if not words or len(words) > 4:
