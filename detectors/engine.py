@@ -36,6 +36,7 @@ _ORG_PLACE_WORDS = regex.compile(
     r"leisure|park|shopping|ltd|limited|plc)\b"
 )
 CONTEXT_WINDOW = 150
+_LONG_TOKEN = regex.compile(r"\S{40,}")
 # Words of a job title or an organisation: a signature line that carries one is staff's.
 _JOB_TITLE = regex.compile(
     r"(?i)\b(?:worker|manager|officer|co-?ordinator|assistant|administrator|advis[oe]r|practitioner|lead|head of|"
@@ -137,11 +138,12 @@ class Engine:
         """NER and name rules over all pieces in one batch; a piece that breaks them breaks only its message."""
         if not self.person:
             return [[] for _ in pieces]
+        safe = self._within_ner_budget(pieces, owners, extractions)
         try:
-            return self.person.candidates(pieces)
+            return self.person.candidates(safe)
         except Exception:
             out: list[list[Finding]] = []
-            for piece, owner in zip(pieces, owners, strict=True):
+            for piece, owner in zip(safe, owners, strict=True):
                 try:
                     out.append(self.person.candidates([piece])[0])
                 except Exception as exc:
@@ -150,6 +152,27 @@ class Engine:
                     extraction.unreadable.append(_failed("person", piece.where, exc))
                     out.append([])
             return out
+
+    def _within_ner_budget(self, pieces: list[Piece], owners: list[int], extractions: list[Extraction | Exception]) -> list[Piece]:
+        """The copies the name model reads: long tokens blanked, each message cut at its character budget.
+
+        spaCy's tokenizer is quadratic in the length of a token without spaces (20,000 "=" take a
+        minute); no name is 40 characters long, so such runs become spaces (offsets unchanged).
+        """
+        left: dict[int, int] = {}
+        out: list[Piece] = []
+        for piece, owner in zip(pieces, owners, strict=True):
+            text = _LONG_TOKEN.sub(lambda m: " " * len(m.group(0)), piece.text, timeout=5.0)
+            budget = left.setdefault(owner, self.settings.ner_max_chars)
+            if len(text) > budget:
+                text = text[:budget] + " " * (len(text) - budget)
+                extraction = extractions[owner]
+                assert not isinstance(extraction, Exception)
+                extraction.unreadable.append(Unreadable(
+                    piece.where, f"names only partly checked: the message has over {self.settings.ner_max_chars} characters of text"))
+            left[owner] = max(0, budget - len(piece.text))
+            out.append(replace(piece, text=text))
+        return out
 
     def _staff_line_test(self, facts: MessageFacts, envelope: Sequence[str]) -> Callable[[str], bool]:
         """Whether a line of a sign-off block shows that the block is staff's (layout.signature_spans)."""

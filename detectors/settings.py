@@ -33,3 +33,6 @@ class DetectorSettings:
     place_names: frozenset[str] = frozenset()  # lower-case local towns, not surnames
     limits: ExtractionLimits = field(default_factory=ExtractionLimits)
     min_score: float = 0.3  # findings under this are not reported at all
+    # The name model's cost grows with the text; past this many characters in one message the
+    # rest is not checked for names, and the message is CANNOT_INSPECT (never clean).
+    ner_max_chars: int = 250_000

@@ -168,7 +168,8 @@ class DetectorsConfig(_Strict):
     public_figures: list[str] = []
     places: list[str] = []
     workers: Annotated[int, Field(ge=0, le=64)] = 0
-    scan_timeout_seconds: Annotated[float, Field(gt=0)] = 30
+    scan_timeout_seconds: Annotated[float, Field(gt=0)] = 60
+    ner_max_chars: Annotated[int, Field(gt=0)] = 250_000
     case_reference: list[CaseReferenceConfig] = []
 
     @field_validator("disabled")
@@ -377,6 +378,7 @@ def detector_settings(config: Config) -> DetectorSettings:
     org = config.organisation
     return DetectorSettings(
         spacy_pipeline=d.spacy_pipeline,
+        ner_max_chars=d.ner_max_chars,
         disabled=frozenset(d.disabled),
         case_references=tuple(
             CaseReferencePattern(

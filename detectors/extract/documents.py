@@ -50,7 +50,7 @@ def _decode(data: bytes, declared: str | None) -> str:
     if declared:
         try:
             return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError, ValueError):  # unknown, wrong, "idna", or a NUL in the name
             pass
     try:
         return data.decode("utf-8")

@@ -118,8 +118,8 @@ def decode_words(value: str) -> str:
     """RFC 2047 encoded words to text; a malformed one is kept as it stands."""
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
-    except (email.errors.HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
-        return value
+    except (email.errors.MessageError, LookupError, UnicodeError, ValueError):
+        return value  # e.g. CharsetError for a charset name that is not ASCII
 
 
 def _header(msg: Message, name: str) -> str:
@@ -224,8 +224,17 @@ def extract_message(raw: bytes, limits: ExtractionLimits | None = None) -> Extra
     structural = [d for d in defects if type(d).__name__ in _STRUCTURAL_DEFECTS]
     if structural:
         result.unreadable.append(Unreadable("body", f"malformed or truncated MIME ({type(structural[0]).__name__})"))
-    result.pieces = _unique_wheres(result.pieces)
+    result.pieces = [TextPiece(p.where, _valid_unicode(p.text)) for p in _unique_wheres(result.pieces)]
     return result
+
+
+def _valid_unicode(text: str) -> str:
+    """Lone surrogates (undecodable bytes kept by the parser) become U+FFFD: spaCy cannot encode them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _escaped_readings(text: str) -> str:
@@ -304,7 +313,7 @@ class _Walker:
                 self.attachment(part, None, where, depth)
         elif part.is_multipart():
             # The preamble and epilogue are not shown by most clients, but they leave all the same.
-            body.extend(t for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
+            body.extend(decode_text(_as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
             for sub in part.get_payload():
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
@@ -662,13 +671,13 @@ def payload_bytes(part: Message) -> tuple[bytes, str | None]:
 
     Two Content-Transfer-Encoding headers that disagree: clients differ in which they
     obey, so the part is decoded both ways and both readings are kept."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        return b"", None
     # The parser keeps 8-bit bytes as surrogates; get_payload() would decode them with the
-    # declared charset (lossily), so the bytes as sent are taken from the stored payload.
-    stored = getattr(part, "_payload", payload)
-    raw = _as_bytes(stored if isinstance(stored, str) else str(payload))
+    # declared charset (lossily, and it raises on a charset such as "idna" or one with a NUL),
+    # so the bytes as sent are taken from the stored payload.
+    stored = getattr(part, "_payload", None)
+    if isinstance(stored, list) or part.is_multipart():
+        return b"", None
+    raw = _as_bytes(stored if isinstance(stored, str) else str(part.get_payload()))
     tokens = list(dict.fromkeys(_cte_token(str(v)) for v in part.get_all("content-transfer-encoding", [])))
     if len(tokens) > 1:
         readings = [_decode_as(raw, token) for token in tokens]
