@@ -400,7 +400,9 @@ def _unreadable_extraction(raw: bytes, reason: str) -> Extraction:
     return Extraction(facts=facts, unreadable=[Unreadable("body", reason)])
 
 
-_EMAIL_DOMAIN = regex.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")
+# The local part is read once per run of its characters: it can only end where the run
+# ends (an "@" must follow), and (*SKIP) resumes after the run when no address follows.
+_EMAIL_DOMAIN = regex.compile(r"[\w.+'-]++(*SKIP)@([\w-]++(?:\.[\w-]++)+)")
 
 
 def _beside_organisation_email(text: str, position: int, domains: frozenset[str]) -> bool:

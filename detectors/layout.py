@@ -14,13 +14,18 @@ quoted header lines count only in a block of two or more.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 
 import regex
 
 Span = tuple[int, int]
 
-_Q = r"(?:[>|]\s*)*"
+# Quote markers before a line's text. Possessive: what follows them is a word, a
+# dash or an underscore, never ">", "|" or a space, so giving any back only fails.
+# A quote line inside a quoted block is not a start of its own: the block's first
+# quote line reads on over it to the same place (and matched, or failed, there).
+_Q = r"(?![>|](?<=^[>|][>|\s]*?\n[>|]))(?:[>|]\s*)*+"
 _HEADER_LINE = regex.compile(rf"(?m)^{_Q}(?:From|Sent|To|Cc|Bcc|Subject|Date|Reply-To)\s*:.*$")
 _BOUNDARY = regex.compile(
     rf"(?im)^{_Q}(?:On\b.{{3,200}}\bwrote:|-{{2,}}\s*(?:Original Message|Forwarded message)\s*-{{2,}}.*|_{{8,}}|Begin forwarded message:)\s*$"
@@ -56,7 +61,12 @@ TRAIL_LINES = 2  # a signature runs at most this many lines past its last piece 
 def header_spans(text: str) -> list[Span]:
     """Quoted reply headers (From/Sent/To/Cc/Date lines in a block of two or more) and "On ... wrote:"."""
     matches = list(_HEADER_LINE.finditer(text, timeout=2.0))
-    line_numbers = [text.count("\n", 0, m.start()) for m in matches] if matches else []
+    line_numbers: list[int] = []
+    line, counted = 0, 0
+    for m in matches:  # counted on from the previous match, not from the start each time
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        line_numbers.append(line)
     spans: list[Span] = []
     for i, m in enumerate(matches):
         in_block = any(j != i and abs(line_numbers[j] - line_numbers[i]) <= 2 for j in range(max(0, i - 2), min(len(matches), i + 3)))
@@ -90,8 +100,9 @@ def signature_spans(text: str, is_staff_line: Callable[[str], bool] = lambda lin
             block = _signature_block(segment, mark.start(), mark.end(), is_staff_line)
             if block:
                 spans.append((seg_start + block[0], seg_start + block[1]))
+        paragraphs = _Paragraphs(segment)
         for rule in _RULE_LINE.finditer(segment, timeout=2.0):
-            end = _disclaimer_end(segment, rule.end())
+            end = paragraphs.disclaimer_end(rule.end())
             if end is not None:
                 spans.append((seg_start + rule.start(), seg_start + end))
     return sorted(spans)
@@ -103,12 +114,12 @@ def _signature_block(segment: str, start: int, mark_end: int, is_staff_line: Cal
     lines_seen = 0
     since_evidence: int | None = None
     evidenced = False
-    for line in regex.finditer(r"[^\n]*\n?", segment[mark_end:]):
+    for line in _LINE.finditer(segment, mark_end):  # from the mark on, without copying the rest
         raw = line.group(0)
         if not raw:
             break
         content = raw.strip(" >|\n\t\r")
-        line_end = mark_end + line.end()
+        line_end = line.end()
         if not content:
             continue
         if len(content.split()) > MAX_SIGNATURE_WORDS or _FIELD_LINE.match(content):
@@ -132,22 +143,41 @@ def _signature_block(segment: str, start: int, mark_end: int, is_staff_line: Cal
     return (start, end) if evidenced else None
 
 
-def _disclaimer_end(segment: str, after: int) -> int | None:
-    """The end of the disclaimer paragraphs after a rule line; None when no disclaimer wording follows."""
-    tail = segment[after:]
-    cuts = [0, *(m.end() for m in _BLANK_LINE.finditer(tail, timeout=2.0)), len(tail)]
-    end = None
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        paragraph = tail[a:b]
-        if not paragraph.strip():
-            continue
-        if not _DISCLAIMER_WORDS.search(paragraph):
-            break
-        end = after + b
-    return end
-
-
 _BLANK_LINE = regex.compile(r"\n[ \t>|]*(?=\n)")
+_LINE = regex.compile(r"[^\n]*\n?")
+_NOT_SPACE = regex.compile(r"\S")
+
+
+class _Paragraphs:
+    """Where the disclaimer after each rule line of a segment ends, from one pass over the segment.
+
+    A disclaimer runs over the paragraphs after the rule line (blank paragraphs read on)
+    while each holds disclaimer wording. Blank lines and disclaimer words are found once
+    (a disclaimer word never spans a line end, so it lies in a paragraph exactly when its
+    start does), and ``run[j]`` is where the disclaimer ends once it reaches paragraph ``j``.
+    """
+
+    def __init__(self, segment: str) -> None:
+        self.segment = segment
+        self.cuts = [m.end() for m in _BLANK_LINE.finditer(segment, timeout=2.0)]
+        self.words = [m.start() for m in _DISCLAIMER_WORDS.finditer(segment, timeout=2.0)]
+        bounds = [*self.cuts, len(segment)]
+        self.run: list[int | None] = [None] * len(bounds)
+        for j in range(len(self.cuts) - 1, -1, -1):  # paragraph j: bounds[j] to bounds[j + 1]
+            self.run[j] = self._step(bounds[j], bounds[j + 1], self.run[j + 1])
+
+    def _step(self, a: int, b: int, later: int | None) -> int | None:
+        if _NOT_SPACE.search(self.segment, a, b) is None:
+            return later  # a blank paragraph: read on
+        i = bisect.bisect_left(self.words, a)
+        if i == len(self.words) or self.words[i] >= b:
+            return None  # no disclaimer wording: stop here
+        return later if later is not None else b
+
+    def disclaimer_end(self, after: int) -> int | None:
+        k = bisect.bisect_right(self.cuts, after)  # the paragraph breaks after the rule line
+        b = self.cuts[k] if k < len(self.cuts) else len(self.segment)
+        return self._step(after, b, self.run[k])
 
 
 def inside(spans: Sequence[Span], start: int, end: int) -> bool:
