@@ -57,6 +57,7 @@ NOT_NAME_WORDS = frozenset(
     ok yes no please note attached attachment email mail phone mobile tel address postcode
     court order care looked after protection safeguarding early help duty assessment
     teams zoom outlook microsoft excel word pdf covid
+    job title status role position grade organisation organization attended attendance apologies
     """.split()
 )
 ACRONYMS = frozenset(
