@@ -35,4 +35,4 @@ class DetectorSettings:
     min_score: float = 0.3  # findings under this are not reported at all
     # The name model's cost grows with the text; past this many characters in one message the
     # rest is not checked for names, and the message is CANNOT_INSPECT (never clean).
-    ner_max_chars: int = 250_000
+    ner_max_chars: int = 1_000_000

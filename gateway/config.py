@@ -169,7 +169,7 @@ class DetectorsConfig(_Strict):
     places: list[str] = []
     workers: Annotated[int, Field(ge=0, le=64)] = 0
     scan_timeout_seconds: Annotated[float, Field(gt=0)] = 60
-    ner_max_chars: Annotated[int, Field(gt=0)] = 250_000
+    ner_max_chars: Annotated[int, Field(gt=0)] = 1_000_000
     case_reference: list[CaseReferenceConfig] = []
 
     @field_validator("disabled")

@@ -90,3 +90,16 @@ def test_relay_holds_the_message_and_keeps_its_workers(tmp_path: Path, sinks: tu
         assert "rebuilding the scan pool" not in log
     finally:
         gw.stop()
+
+
+def test_text_past_the_name_models_budget_is_cannot_inspect(engine: Engine) -> None:
+    # Padding a message past what the name model reads must not let a name through unseen.
+    small = Engine.__new__(Engine)
+    small.__dict__.update(engine.__dict__)
+    small.settings = replace(engine.settings, ner_max_chars=2_000)
+    body = "The panel met today. " * 200 + "Mum Sarah Quartermaine was present."
+    analysis = small.analyze(make_email(body))
+    problems = [f for f in analysis.findings if f.type is FindingType.CANNOT_INSPECT]
+    assert problems and "names only partly checked" in problems[0].explanation
+    assert analysis.risk.value in ("medium", "high")
+    assert not [f for f in engine.analyze(make_email(body)).findings if f.type is FindingType.CANNOT_INSPECT]
