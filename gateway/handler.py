@@ -208,7 +208,9 @@ class RelayHandler:
 
 def _cheap_facts(raw: bytes) -> MessageFacts | None:
     try:
-        return facts_of(parse(raw))
+        # No ciphertext check here (it reads the whole payload, on the event loop): "not
+        # encrypted" only means the message is scanned, where the full check runs.
+        return facts_of(parse(raw), check_encryption=False)
     except (NotAnEmail, ValueError, LookupError):
         return None
 

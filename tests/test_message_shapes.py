@@ -118,3 +118,52 @@ def test_a_staff_signature_is_still_furniture(engine: Engine) -> None:
             "Halton Borough Council\nTel: 0151 511 1234\nMobile: 07700 900456\n\n-----\n"
             "This email is confidential and intended for the named recipient only.\n")
     assert not _types(engine, body)
+
+
+def _packet(tag: int, body: bytes) -> bytes:
+    """An OpenPGP packet, new format, five-octet length."""
+    return bytes([0xC0 | tag, 255]) + len(body).to_bytes(4, "big") + body
+
+
+def test_forged_ciphertext_with_text_after_a_random_start_is_not_encrypted() -> None:
+    import os
+
+    from detectors.extract import ciphertext
+
+    session_key = _packet(1, bytes([3]) + os.urandom(8) + bytes([1]) + os.urandom(130))
+    forged = session_key + _packet(18, bytes([1]) + os.urandom(4200) + f"Child {CHILD} NHS {NHS}".encode() * 3)
+    assert not ciphertext.is_openpgp_ciphertext(forged)
+    genuine = session_key + _packet(18, bytes([1]) + os.urandom(4400))
+    assert ciphertext.is_openpgp_ciphertext(genuine)
+
+
+def test_clear_parts_of_real_encrypted_mail_are_read(tmp_path) -> None:
+    from tests.crypto_fixtures import gpg_encrypt
+
+    armour = gpg_encrypt(tmp_path, b"hello").replace("-----BEGIN PGP MESSAGE-----\n", f"-----BEGIN PGP MESSAGE-----\nComment: {CHILD}\n")
+    raw = _raw(f'X-Case-Notes: NHS {NHS}\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"',
+               f"preamble about {CHILD}\n--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b\n"
+               f"Content-Type: application/octet-stream\n\n{armour}\n--b--\n".encode())
+    extraction = extract_message(raw)
+    assert extraction.facts.encrypted
+    body = extraction.text_of("body")
+    assert NHS in body and body.count(CHILD) >= 2
+
+
+def test_a_multipart_part_with_a_file_name_is_still_read() -> None:
+    raw = _raw('Content-Type: multipart/mixed; boundary="o"',
+               (f'--o\nContent-Type: multipart/mixed; boundary="i"; name="notes"\nContent-Disposition: attachment; filename="notes"\n\n'
+                f"--i\nContent-Type: text/plain\n\nChild {CHILD}\n--i--\n--o--\n").encode())
+    assert any(CHILD in p.text for p in extract_message(raw).pieces if not p.where.startswith("filename:"))
+
+
+@pytest.mark.parametrize("body", [
+    f"Hello\nbegin 644 notes\n Child {CHILD} NHS {NHS}\n more\n",  # no closing "end": not uuencode
+    f"Hello\nbegin 644 notes\n Child {CHILD} NHS {NHS}\nend\n",  # decodes to nothing
+    f"Hello\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nChild {CHILD}\n-----END PGP PUBLIC KEY BLOCK-----\n",
+    f'<p>Hello</p><!--[if mso]><p>Child {CHILD}</p><![endif]-->',
+])
+def test_text_dressed_as_furniture_is_kept(body: str) -> None:
+    html = body.startswith("<p>")
+    extraction = extract_message(make_email(html=body) if html else make_email(body))
+    assert any(CHILD in p.text for p in extraction.pieces)

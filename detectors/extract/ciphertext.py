@@ -49,54 +49,31 @@ class ArmourBlock:
     start: int
     end: int
     payload: bytes | None  # the decoded packets; None when the armour does not decode
+    headers: str = ""  # armour header lines ("Comment: ..."): clear text a sender can write into
 
 
 def armour_blocks(text: str) -> list[ArmourBlock]:
     blocks = []
     for match in _ARMOUR.finditer(text, timeout=5.0):
-        payload = None if match.group("kind") == "SIGNED MESSAGE" else _dearmour(match.group("body"))
-        blocks.append(ArmourBlock(match.group("kind"), match.start(), match.end(), payload))
+        payload, headers = (None, "") if match.group("kind") == "SIGNED MESSAGE" else _dearmour(match.group("body"))
+        blocks.append(ArmourBlock(match.group("kind"), match.start(), match.end(), payload, headers))
     return blocks
 
 
-def _dearmour(body: str) -> bytes | None:
+def _dearmour(body: str) -> tuple[bytes | None, str]:
+    """(the packets, the armour header lines). The CRC line is not checked: it is optional
+    (RFC 9580), and the packet structure and the randomness of the data decide."""
     lines = body.replace("\r", "").split("\n")
     # Armour headers ("Version: ...", "Comment: ...") come first; base64 has no colon.
+    headers = []
     while lines and ":" in lines[0]:
-        lines.pop(0)
-    checksum = None
-    data_lines = []
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("=") and len(stripped) == 5:
-            checksum = stripped[1:]
-            continue
-        data_lines.append(stripped)
+        headers.append(lines.pop(0))
+    data_lines = [line.strip() for line in lines if line.strip() and not (line.strip().startswith("=") and len(line.strip()) == 5)]
     try:
         data = base64.b64decode("".join(data_lines), validate=True)
     except (binascii.Error, ValueError):
-        return None
-    if checksum is not None:
-        try:
-            expected = int.from_bytes(base64.b64decode(checksum, validate=True), "big")
-        except (binascii.Error, ValueError):
-            return None
-        if _crc24(data) != expected:
-            return None
-    return data or None
-
-
-def _crc24(data: bytes) -> int:
-    crc = 0xB704CE
-    for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= 0x1864CFB
-    return crc & 0xFFFFFF
+        return None, "\n".join(headers)
+    return data or None, "\n".join(headers)
 
 
 def _packets(data: bytes) -> list[tuple[int, bytes]] | None:
@@ -157,18 +134,25 @@ def _packets(data: bytes) -> list[tuple[int, bytes]] | None:
 
 
 def looks_random(data: bytes) -> bool:
-    """Ciphertext is not mostly printable text, has no skewed byte distribution, and does not inflate to text."""
+    """Ciphertext all through: no block of it mostly printable or with a skewed byte distribution,
+    and it does not inflate to text. Every block is checked, so readable text cannot follow a
+    random-looking start."""
     if len(data) < MIN_CIPHERTEXT_BYTES:
         return False
-    sample = data[:4096]
-    printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
-    if len(sample) >= 32 and printable / len(sample) > 0.75:
-        return False
-    if len(sample) >= 512 and _entropy(sample) < MIN_ENTROPY_BITS:
-        return False  # e.g. clear text XORed with one byte: as skewed as the text was
-    return not _inflates_to_text(sample if len(data) <= 4096 else data[:65536])
+    if _TEXT_RUN.search(data):
+        return False  # a printable run this long turns up in random bytes about once in 20 GB
+    for offset in range(0, len(data), BLOCK):
+        block = data[offset : offset + BLOCK]
+        if len(block) >= 16 and len(block.translate(None, _PRINTABLE)) < len(block) * 0.25:
+            return False  # over 75 % printable: text
+        if len(block) >= 512 and _entropy(block) < MIN_ENTROPY_BITS:
+            return False  # e.g. clear text XORed with one byte: as skewed as the text was
+    return not _inflates_to_text(data[:65536])
 
 
+BLOCK = 4096
+_TEXT_RUN = regex.compile(rb"[\x20-\x7e\t\n\r]{24}")
+_PRINTABLE = bytes(range(32, 127)) + b"\t\n\r"
 MIN_ENTROPY_BITS = 7.0  # bits per byte; ciphertext is close to 8, text about 4.5
 
 
@@ -208,6 +192,17 @@ def is_openpgp_ciphertext(data: bytes) -> bool:
     return looks_random(data_body)
 
 
+_KEY_TAGS = frozenset({2, 6, 12, 13, 14, 17})  # signature, public key, trust, user ID, subkey, user attribute
+
+
+def public_key_user_ids(data: bytes) -> list[str] | None:
+    """The user IDs ("Name <address>") of a public-key block; None when it is not one."""
+    packets = _packets(data)
+    if not packets or packets[0][0] != 6 or not all(tag in _KEY_TAGS for tag, _ in packets):
+        return None
+    return [body.decode("utf-8", "replace") for tag, body in packets if tag == 13]
+
+
 def is_openpgp_signature(data: bytes) -> bool:
     packets = _packets(data)
     return bool(packets) and all(tag == _SIGNATURE_TAG and len(body) >= 10 for tag, body in packets or [])
@@ -222,7 +217,7 @@ def _parses(info: object) -> bool:
 
 
 def _all_random(data: bytes) -> bool:
-    return len(data) >= 512 and _entropy(data) >= MIN_ENTROPY_BITS and looks_random(data)
+    return len(data) >= 512 and looks_random(data)
 
 
 @dataclass(frozen=True)

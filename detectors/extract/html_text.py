@@ -4,8 +4,8 @@ Text a reader can reach is text: hidden elements (``display:none``) stay in,
 and so do the attributes a mail client shows on hover or instead of an image
 (``alt``, ``title``, ``aria-label``, form ``value`` and ``placeholder``).
 What no client shows still leaves the council in the same bytes, so
-``html_texts`` also returns it apart: comments (not Outlook's conditional
-ones), scripts, templates, the title, named ``<meta>`` contents, CSS
+``html_texts`` also returns it apart: comments (Outlook's conditional ones
+too, which Outlook shows), scripts, templates, the title, named ``<meta>`` contents, CSS
 ``content:`` strings and the decoded query strings of links."""
 
 from __future__ import annotations
@@ -60,9 +60,8 @@ def html_texts(html: str) -> tuple[str, str]:
 def _hidden_text(soup: BeautifulSoup) -> str:
     out: list[str] = []
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        text = str(comment).strip()
-        if text.startswith(("[if", "<![endif", "[endif")):
-            continue  # Outlook's conditional markup
+        # Outlook shows what its conditional comments ("<!--[if mso]>...<![endif]-->") hold: read it too.
+        text = regex.sub(r"^\[if[^\]]{0,100}\]>|<!\[endif\]$", " ", str(comment).strip())
         out.append(" ".join(regex.sub(r"<[^<>]{0,500}>", " ", text).split()))
     for tag in soup(["script", "template", "noscript", "title"]):
         out.append(" ".join(tag.get_text(" ").split()))

@@ -185,7 +185,9 @@ def _is_signed(msg: Message) -> bool:
     return False
 
 
-def facts_of(msg: Message) -> MessageFacts:
+def facts_of(msg: Message, check_encryption: bool = True) -> MessageFacts:
+    """What the headers say. ``check_encryption=False`` skips parsing the payload as ciphertext
+    (the relay's cheap pre-scan look: not encrypted there only means "scan it")."""
     senders = _addresses(msg, "from")
     recipients = _addresses(msg, "to", "cc")
     names = [n for n, _ in senders + recipients + _addresses(msg, "reply-to", "sender") if n]
@@ -195,7 +197,7 @@ def facts_of(msg: Message) -> MessageFacts:
         sender=senders[0][1] if senders else "",
         to=tuple(a for _, a in recipients if a),
         participant_names=tuple(names),
-        encrypted=_is_encrypted(msg),
+        encrypted=_is_encrypted(msg) if check_encryption else False,
         signed=_is_signed(msg),
     )
 
@@ -209,7 +211,11 @@ def extract_message(raw: bytes, limits: ExtractionLimits | None = None) -> Extra
         # The subject travels in the clear even on PGP and S/MIME mail: always read it.
         result.pieces.append(TextPiece("subject", result.facts.subject))
     if result.facts.encrypted:
-        return result  # the body is ciphertext (checked, not assumed): nothing else to read
+        # The payload is ciphertext (checked, not assumed); what travels around it is clear text.
+        clear = _clear_parts_of_encrypted(msg)
+        if clear.strip():
+            result.pieces.append(TextPiece("body", clear))
+        return result
     walker = _Walker(result, _Budget(limits), _cid_references(msg))
     body: list[str] = []
     walker.walk(msg, "body", body, depth=0)
@@ -261,6 +267,28 @@ def _json_strings(value: object, key: str = "") -> list[str]:
     return [f"{key}: {value}" if key else str(value)]
 
 
+def _clear_parts_of_encrypted(msg: Message) -> str:
+    """Of real PGP/S-MIME mail, what is not ciphertext: free-text headers of every part, file
+    names, preamble and epilogue, and the armour's header lines."""
+    texts: list[str] = []
+    for part in msg.walk():
+        texts.append(_free_text_headers(part))
+        name = _filename(part)
+        if name:
+            texts.append(name)
+        if part.is_multipart():
+            texts.extend(decode_text(_as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
+        else:
+            data = payload_bytes(part)[0]
+            if b"-----BEGIN PGP" in data[:200_000]:
+                text = data.decode("latin-1")
+                blocks = ciphertext.armour_blocks(text)
+                texts.extend(b.headers for b in blocks)
+                texts.append(text[: blocks[0].start] if blocks else "")
+                texts.append(text[blocks[-1].end :] if blocks else "")
+    return "\n".join(t for t in texts if t and t.strip())
+
+
 def _unique_wheres(pieces: list[TextPiece]) -> list[TextPiece]:
     """Two attachments with one name get "NAME (2)": a finding's ``where`` names one text."""
     seen: dict[str, int] = {}
@@ -299,7 +327,10 @@ class _Walker:
         headers = _free_text_headers(part)
         if headers:
             body.append(headers)
-        if filename is not None or _is_attachment(part):
+        container = part.get_content_maintype() == "multipart" and part.is_multipart()
+        if container and filename:
+            self.filename(_attachment_where(where, filename), filename)  # and read what it holds, below
+        if (filename is not None or _is_attachment(part)) and not container:
             self.attachment(part, filename, where, depth)
         elif ctype == "multipart/alternative":
             self.alternative(part, where, body, depth)
@@ -578,15 +609,17 @@ class _Walker:
         last = 0
         for block in ciphertext.armour_blocks(text):
             out.append(text[last : block.start])
+            out.append(block.headers)  # "Comment: ..." lines are clear text whatever the block holds
             last = block.end
+            user_ids = ciphertext.public_key_user_ids(block.payload) if block.kind == "PUBLIC KEY BLOCK" and block.payload else None
             if block.kind == "SIGNED MESSAGE":
                 out.append(_clear_signed_body(text[block.start : block.end]))
             elif block.kind == "SIGNATURE" and block.payload and ciphertext.is_openpgp_signature(block.payload):
                 continue  # a real signature: no content
             elif block.kind == "MESSAGE" and block.payload and ciphertext.is_openpgp_ciphertext(block.payload):
                 self.unreadable(where, "encrypted block inside an unencrypted message")
-            elif block.kind == "PUBLIC KEY BLOCK":
-                continue
+            elif user_ids is not None:
+                out.append("\n".join(user_ids))  # a real key: its user IDs name people
             else:
                 # Armour that is not what it says: read the clear text and what it decodes to.
                 out.append(text[block.start : block.end])
@@ -609,16 +642,24 @@ class _Walker:
             closing = "====" if match.group("b64") else "end"
             while end < len(lines) and lines[end].strip() != closing:
                 end += 1
+            if end >= len(lines):  # no closing line: not a uuencoded file, just text that starts so
+                kept.append(lines[i])
+                i += 1
+                continue
             name = match.group("name").strip() or "uuencoded"
             block = lines[i + 1 : end]
-            i = end + 1
             label = _attachment_where(where, name)
             try:
                 data = _uu_decode(block) if not match.group("b64") else base64.b64decode("".join(block))
             except (binascii.Error, ValueError):
-                self.filename(label, name)
+                data = b""
+            if not data and any(line.strip(" `") for line in block):
+                # It does not decode to anything: keep the lines as text, and say so.
+                kept.extend(lines[i : end + 1])
                 self.unreadable(label, "damaged uuencoded file")
+                i = end + 1
                 continue
+            i = end + 1
             self.document(name, "", data, label, depth + 1)
         return "\n".join(kept)
 
@@ -721,6 +762,8 @@ _MACHINE_HEADER_PREFIXES = (
     "x-spam", "x-virus", "x-proofpoint", "x-mimecast", "x-ses-", "x-sg-", "x-mc-", "x-originat", "x-sender",
     "x-incoming", "x-eopattributed", "x-crosspremises", "x-organizationheaders", "x-ironport", "x-barracuda",
     "x-cloudmark", "x-mailchimp", "x-campaign", "list-", "x-report-abuse", "x-icl-", "x-sophos", "x-pm-",
+    "msip_labels", "x-exclaimer", "x-tm-", "x-forwarded-for", "autocrypt", "x-antiabuse", "x-ms", "x-eop",
+    "x-atp", "x-clientproxiedby", "x-ip", "x-rpcd", "x-ots", "x-mlm", "x-cr-",
 )
 
 
