@@ -21,7 +21,6 @@ import email.header
 import email.policy
 import html
 import json
-import quopri
 import re
 import time
 from collections.abc import Callable
@@ -35,9 +34,20 @@ import regex
 from detectors.extract import archive, ciphertext, documents
 from detectors.extract.content import DocumentContent
 from detectors.extract.documents import UnreadableDocument, decode_text
+from detectors.extract.headers import decode_words, free_text_headers
 from detectors.extract.html_text import html_texts, html_to_text
 from detectors.extract.limits import ExtractionLimits
 from detectors.extract.sniff import Kind, sniff
+from detectors.extract.transfer import (
+    IDENTITY_ENCODINGS,
+    as_bytes,
+    cte,
+    lenient_base64,
+    payload_bytes,
+    rfc822_bytes,
+    unflow,
+    uu_decode,
+)
 
 
 class NotAnEmail(ValueError):
@@ -112,14 +122,6 @@ def parse(raw: bytes) -> Message:
     ):
         raise NotAnEmail("not an email message (no From, To, Subject or Content-Type header)")
     return msg
-
-
-def decode_words(value: str) -> str:
-    """RFC 2047 encoded words to text; a malformed one is kept as it stands."""
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (email.errors.MessageError, LookupError, UnicodeError, ValueError):
-        return value  # e.g. CharsetError for a charset name that is not ASCII
 
 
 def _header(msg: Message, name: str) -> str:
@@ -272,12 +274,12 @@ def _clear_parts_of_encrypted(msg: Message) -> str:
     names, preamble and epilogue, and the armour's header lines."""
     texts: list[str] = []
     for part in msg.walk():
-        texts.append(_free_text_headers(part))
+        texts.append(free_text_headers(part))
         name = _filename(part)
         if name:
             texts.append(name)
         if part.is_multipart():
-            texts.extend(decode_text(_as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
+            texts.extend(decode_text(as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
         else:
             data = payload_bytes(part)[0]
             if b"-----BEGIN PGP" in data[:200_000]:
@@ -324,7 +326,7 @@ class _Walker:
         filename = _filename(part)
         # Headers that carry free text (Comments, Keywords, X-Case-Notes, Content-Description...)
         # and form lines that parse as headers when the blank line is missing.
-        headers = _free_text_headers(part)
+        headers = free_text_headers(part)
         if headers:
             body.append(headers)
         container = part.get_content_maintype() == "multipart" and part.is_multipart()
@@ -336,7 +338,7 @@ class _Walker:
             self.alternative(part, where, body, depth)
         elif part.get_content_maintype() == "message" and ctype != "message/delivery-status":
             inner = _payload_messages(part)
-            if inner and _cte(part) in _IDENTITY_ENCODINGS:
+            if inner and cte(part) in IDENTITY_ENCODINGS:
                 for message in inner:  # message/rfc822, message/global, message/partial
                     body.append(_forward_header(message))
                     self.walk(message, where, body, depth + 1)
@@ -344,7 +346,7 @@ class _Walker:
                 self.attachment(part, None, where, depth)
         elif part.is_multipart():
             # The preamble and epilogue are not shown by most clients, but they leave all the same.
-            body.extend(decode_text(_as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
+            body.extend(decode_text(as_bytes(t)) for t in (part.preamble, part.epilogue) if isinstance(t, str) and t.strip())
             for sub in part.get_payload():
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
@@ -358,7 +360,7 @@ class _Walker:
         elif ctype in _BODY_TEXT:
             text = decode_text(self.decoded(part, where), part.get_content_charset())
             if str(part.get_param("format") or "").lower() == "flowed":
-                text = _unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
+                text = unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
             body.append(self.clear_text(text, where, depth))
         else:
             # Every other leaf (text/calendar, application/octet-stream with no name,
@@ -394,14 +396,14 @@ class _Walker:
         name = filename or _default_name(part)
         label = _attachment_where(where, name)
         is_message = part.get_content_maintype() == "message" and isinstance(part.get_payload(), list)
-        if is_message and _cte(part) in _IDENTITY_ENCODINGS:
+        if is_message and cte(part) in IDENTITY_ENCODINGS:
             inner = _payload_messages(part)
             if inner:
                 self.filename(label, filename)
                 self.nested_message(inner[0], label, depth + 1)
                 return
         if is_message:
-            data = _rfc822_bytes(part)
+            data = rfc822_bytes(part)
         else:
             data = self.decoded(part, label)
         if ctype in _SIGNATURE_TYPES or name.lower().endswith(_SIGNATURE_NAMES):
@@ -585,7 +587,7 @@ class _Walker:
             name = f"inline-data-{index}"
             label = _attachment_where(where, name)
             if match.group("b64"):
-                data, problem = _lenient_base64(match.group("data").encode("ascii", "ignore"))
+                data, problem = lenient_base64(match.group("data").encode("ascii", "ignore"))
                 if problem:
                     self.unreadable(label, problem)
                     continue
@@ -650,7 +652,7 @@ class _Walker:
             block = lines[i + 1 : end]
             label = _attachment_where(where, name)
             try:
-                data = _uu_decode(block) if not match.group("b64") else base64.b64decode("".join(block))
+                data = uu_decode(block) if not match.group("b64") else base64.b64decode("".join(block))
             except (binascii.Error, ValueError):
                 data = b""
             if not data and any(line.strip(" `") for line in block):
@@ -687,174 +689,11 @@ _READERS: dict[Kind, str] = {  # kind -> reader in documents (each returns Docum
     Kind.OPENDOCUMENT: "opendocument_content",
     Kind.TNEF: "tnef_content",
 }
+_UU_BEGIN = regex.compile(r"^begin(?P<b64>-base64)?[ \t]+[0-7]{3,4}[ \t]+(?P<name>[^\n]{1,255})$")
 _DATA_URI = regex.compile(
     r"(?i)data:(?P<type>[\w-]{1,40}/[\w.+-]{1,80})?(?:;[\w-]{1,40}=[\w.-]{1,40}){0,4}(?P<b64>;base64)?,"
     r"(?P<data>[A-Za-z0-9+/=%._~!$&*:@\s-]{16,})"
 )
-_IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary", "7-bit", "8-bit"})
-_UU_BEGIN = regex.compile(r"^begin(?P<b64>-base64)?[ \t]+[0-7]{3,4}[ \t]+(?P<name>[^\n]{1,255})$")
-
-
-def _cte(part: Message) -> str:
-    return _cte_token(str(part.get("content-transfer-encoding", "") or ""))
-
-
-def _cte_token(value: str) -> str:
-    """The transfer-encoding token as mail clients read it: unfolded, comments and spaces gone."""
-    value = " ".join(value.split())
-    value = regex.sub(r"\([^()]*\)", " ", value)
-    tokens = regex.split(r"[\s;]+", value.strip())
-    return tokens[0].strip("\"'").lower() if tokens and tokens[0] else ""
-
-
-def payload_bytes(part: Message) -> tuple[bytes, str | None]:
-    """A leaf part's decoded bytes, and a reason when the decoding could not be trusted.
-
-    Two Content-Transfer-Encoding headers that disagree: clients differ in which they
-    obey, so the part is decoded both ways and both readings are kept."""
-    # The parser keeps 8-bit bytes as surrogates; get_payload() would decode them with the
-    # declared charset (lossily, and it raises on a charset such as "idna" or one with a NUL),
-    # so the bytes as sent are taken from the stored payload.
-    stored = getattr(part, "_payload", None)
-    if isinstance(stored, list) or part.is_multipart():
-        return b"", None
-    raw = _as_bytes(stored if isinstance(stored, str) else str(part.get_payload()))
-    tokens = list(dict.fromkeys(_cte_token(str(v)) for v in part.get_all("content-transfer-encoding", [])))
-    if len(tokens) > 1:
-        readings = [_decode_as(raw, token) for token in tokens]
-        return b"\n".join(dict.fromkeys(r[0] for r in readings)), next((r[1] for r in readings if r[1]), None)
-    return _decode_as(raw, tokens[0] if tokens else "")
-
-
-def _decode_as(raw: bytes, cte: str) -> tuple[bytes, str | None]:
-    if cte in _IDENTITY_ENCODINGS:
-        return raw, None
-    if cte == "base64":
-        return _lenient_base64(raw)
-    if cte == "quoted-printable":
-        return quopri.decodestring(raw), None
-    if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
-        lines = raw.decode("latin-1").split("\n")
-        body = [line.rstrip("\r") for line in lines if not line.startswith("begin ") and line.strip() not in ("end", "")]
-        try:
-            return _uu_decode(body), None
-        except (binascii.Error, ValueError):
-            return raw, "damaged uuencoded part"
-    return raw, "unknown transfer encoding: read as it stands"
-
-
-# Headers that carry addresses, routing, structure or machine tokens: everything else is free
-# text a sender can write into (Comments, Keywords, X-Case-Notes, Content-Description...).
-_STRUCTURAL_HEADERS = frozenset(
-    """
-    from to cc bcc reply-to sender date message-id in-reply-to references subject received return-path
-    delivered-to envelope-to mime-version content-type content-transfer-encoding content-disposition
-    content-id content-location content-language content-length content-md5 importance priority
-    x-priority sensitivity thread-index thread-topic accept-language x-mailer user-agent
-    received-spf authentication-results disposition-notification-to return-receipt-to
-    x-auto-response-suppress auto-submitted precedence x-original-to x-envelope-from errors-to
-    x-originating-ip list-id list-unsubscribe list-post list-help list-subscribe list-archive
-    x-ms-has-attach x-ms-tnef-correlator feedback-id x-csa-complaints x-mailgun-tag
-    """.split()
-)
-_MACHINE_HEADER_PREFIXES = (
-    "x-ms-", "x-microsoft-", "x-forefront-", "x-exchange-", "x-google-", "x-gm-", "x-received", "arc-", "dkim-",
-    "x-spam", "x-virus", "x-proofpoint", "x-mimecast", "x-ses-", "x-sg-", "x-mc-", "x-originat", "x-sender",
-    "x-incoming", "x-eopattributed", "x-crosspremises", "x-organizationheaders", "x-ironport", "x-barracuda",
-    "x-cloudmark", "x-mailchimp", "x-campaign", "list-", "x-report-abuse", "x-icl-", "x-sophos", "x-pm-",
-    "msip_labels", "x-exclaimer", "x-tm-", "x-forwarded-for", "autocrypt", "x-antiabuse", "x-ms", "x-eop",
-    "x-atp", "x-clientproxiedby", "x-ip", "x-rpcd", "x-ots", "x-mlm", "x-cr-",
-)
-
-
-def _free_text_headers(part: Message) -> str:
-    lines = []
-    for name, value in part.items():
-        lower = name.lower()
-        if lower in _STRUCTURAL_HEADERS or lower.startswith(_MACHINE_HEADER_PREFIXES):
-            continue
-        text = " ".join(decode_words(str(value)).split())
-        if text:
-            lines.append(f"{name}: {text}")
-    return "\n".join(lines)
-
-
-def _unflow(text: str, delsp: bool) -> str:
-    """RFC 3676 format=flowed: a line ending in a space continues on the next (delsp drops that space)."""
-    out: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffing
-        if line.endswith(" ") and line.rstrip() != "--":
-            current += line[:-1] if delsp else line
-            continue
-        out.append(current + line)
-        current = ""
-    if current:
-        out.append(current)
-    return "\n".join(out)
-
-
-def _as_bytes(payload: str) -> bytes:
-    # compat32 keeps undecodable bytes as surrogates, exactly as email.message does.
-    try:
-        return payload.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return payload.encode("utf-8", "surrogateescape")
-
-
-def _lenient_base64(raw: bytes) -> tuple[bytes, str | None]:
-    """Decode as mail clients do: skip characters outside the alphabet, mend the padding."""
-    cleaned = regex.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
-    problem = None
-    chunks = [c for c in regex.split(rb"=+", cleaned) if c]
-    out = bytearray()
-    for chunk in chunks:  # several encoded runs back to back
-        if len(chunk) % 4 == 1:
-            chunk = chunk[:-1]
-            problem = "damaged base64 part"
-        try:
-            out += base64.b64decode(chunk + b"=" * (-len(chunk) % 4))
-        except (binascii.Error, ValueError):
-            return raw, "damaged base64 part"
-    return bytes(out), problem
-
-
-def _uu_decode(lines: list[str]) -> bytes:
-    out = bytearray()
-    for line in lines:
-        line = line.rstrip("\r\n")
-        if not line or line in ("`", " "):
-            continue
-        try:
-            out += binascii.a2b_uu(line)
-        except binascii.Error:
-            # Some encoders pad lines wrongly; decode the length the first character announces.
-            nbytes = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
-            out += binascii.a2b_uu(line[:nbytes])
-    return bytes(out)
-
-
-def _rfc822_bytes(part: Message) -> bytes:
-    """A message/rfc822 part that a client base64- or QP-encoded (not allowed, but seen)."""
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-        inner = payload[0]
-        # The parser read the encoded text as a message; give it back as the text it was.
-        text = inner.get_payload() if not inner.keys() else inner.as_string()
-        payload = text if isinstance(text, str) else ""
-    if not isinstance(payload, str):
-        return b""
-    raw = _as_bytes(payload)
-    cte = _cte(part)
-    if cte == "base64":
-        return _lenient_base64(raw)[0]
-    if cte == "quoted-printable":
-        return quopri.decodestring(raw)
-    return raw
-
-
 def _is_signature(data: bytes) -> bool:
     if data[:1] and data[0] & 0x80 and ciphertext.is_openpgp_signature(data):
         return True
