@@ -111,7 +111,8 @@ virtual_gid_maps = static:{postfix_user.pw_gid}
 smtputf8_enable = no
 {documented}
 """)
-    master = Path(subprocess.run(["postconf", "-h", "config_directory"], capture_output=True, text=True).stdout.strip()) / "master.cf"
+    # -d: the compiled-in default; a fresh "No configuration" install has no main.cf for postconf to read.
+    master = Path(subprocess.run(["postconf", "-d", "-h", "config_directory"], capture_output=True, text=True).stdout.strip()) / "master.cf"
     lines = [line for line in master.read_text().splitlines() if not line.startswith("smtp      inet")]
     lines.append(f"127.0.0.1:{port} inet n - n - - smtpd")
     lines.append(doc_block("master.cf").replace("127.0.0.1:10026", f"127.0.0.1:{reinject_port}"))
@@ -127,7 +128,7 @@ smtputf8_enable = no
         os.chmod(queue / sub, mode)
     os.chown(data, postfix_user.pw_uid, -1)
     os.chown(mail, postfix_user.pw_uid, postfix_user.pw_gid)
-    daemon_dir = subprocess.run(["postconf", "-h", "daemon_directory"], capture_output=True, text=True).stdout.strip()
+    daemon_dir = subprocess.run(["postconf", "-d", "-h", "daemon_directory"], capture_output=True, text=True).stdout.strip()
     subprocess.run([f"{daemon_dir}/master", "-w", "-c", str(conf)], check=True, timeout=30)  # -w: return once it runs
     deadline = time.monotonic() + 30
     import socket
