@@ -206,7 +206,6 @@ class Engine:
     # -- one message ---------------------------------------------------------
     def _analyze_one(self, extraction: Extraction, pieces: list[Piece], people: list[list[Finding]], envelope: Sequence[str]) -> Analysis:
         analysis = Analysis(facts=extraction.facts, unreadable=list(extraction.unreadable))
-        analysis.pieces = {p.where: p.text for p in pieces}
         hits = {p.where: social_care_hits(p.text) for p in pieces}
         analysis.social_care_context = any(hits.values())
         analysis.urgent = any(is_urgent(p.text) for p in pieces)
