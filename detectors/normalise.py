@@ -23,6 +23,9 @@ _INVISIBLE = regex.compile(
 )
 
 
+_MARK_AFTER_DIGIT = regex.compile(r"\d\p{Mn}")
+
+
 @dataclass(frozen=True)
 class Normalised:
     text: str
@@ -40,7 +43,8 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _INVISIBLE.search(text)):
+    if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _INVISIBLE.search(text)
+                          and not _MARK_AFTER_DIGIT.search(text)):
         return Normalised(text)
     chars: list[str] = []
     origin: list[int] = []
@@ -51,6 +55,8 @@ def normalise(text: str) -> Normalised:
             continue
         if _INVISIBLE.match(ch):
             continue
+        if chars and chars[-1].isdigit() and unicodedata.category(ch) == "Mn":
+            continue  # a mark over a digit ("9\u0336" struck through) leaves the digit to a reader
         for folded in unicodedata.normalize("NFKC", ch):
             chars.append(folded)
             origin.append(index)

@@ -86,6 +86,8 @@ def test_the_normalised_copy_maps_back_to_the_original_offsets() -> None:
     assert norm.span(start, start + len(NHS)) == (4, len(original))
     wide = "".join(chr(ord(c) + 0xFEE0) for c in NHS)  # full-width digits
     assert normalise(wide).text == NHS
+    struck = "".join(c + "\u0336" for c in NHS)  # every digit struck through
+    assert normalise(struck).text == NHS and normalise(struck).span(0, len(NHS)) == (0, len(struck) - 1)
 
 
 def test_identifiers_hidden_with_invisible_characters_are_found(engine: Engine) -> None:
