@@ -169,3 +169,15 @@ def test_text_dressed_as_furniture_is_kept(body: str) -> None:
     html = body.startswith("<p>")
     extraction = extract_message(make_email(html=body) if html else make_email(body))
     assert any(CHILD in p.text for p in extraction.pieces)
+
+
+@pytest.mark.parametrize("head", [
+    b"Content-Type:;name*1;name*\n",  # RFC 2231 continuations the stdlib cannot sort (TypeError)
+    b"Content-Type:\nContent-Disposition:;filename*0;filename*\n",
+    b"Content-Type:\nContent-Disposition:\x80\n",  # a header object, not a str
+    b"From: Ann <" + b"(C~\xf6\xe6" * 2000 + b">\n",  # the stdlib's address parser recurses
+])
+def test_headers_the_stdlib_chokes_on_are_read_not_thrown(head: bytes) -> None:
+    # Found by benchmarks/fuzz.py: each used to make the whole message "could not be taken apart".
+    extraction = extract_message(head + b"Subject: s\n\nChild " + CHILD.encode() + b"\n")
+    assert any(CHILD in p.text for p in extraction.pieces)

@@ -19,6 +19,7 @@ import email
 import email.errors
 import email.header
 import email.policy
+import email.utils
 import html
 import json
 import re
@@ -136,7 +137,14 @@ def _addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
             values.extend(str(v) for v in msg.get_all(name, []))
         except Exception:
             continue
-    return [(decode_words(n), a.lower()) for n, a in getaddresses(values) if a or n]
+    try:
+        pairs = getaddresses(values)
+    except Exception:  # the stdlib's address parser recurses on hostile headers: fall back to the bare addresses
+        pairs = [("", m) for v in values for m in _BARE_ADDRESS.findall(v)]
+    return [(decode_words(n), a.lower()) for n, a in pairs if a or n]
+
+
+_BARE_ADDRESS = regex.compile(r"[\w.+'-]++(*SKIP)@[\w-]++(?:\.[\w-]++)+")
 
 
 def _is_encrypted(msg: Message) -> bool:
@@ -182,7 +190,7 @@ def _is_pgp_ciphertext_bytes(data: bytes) -> bool:
 def _is_signed(msg: Message) -> bool:
     if msg.get_content_type() == "multipart/signed":
         return True
-    if str(msg.get_param("smime-type") or "").lower() == "signed-data":
+    if _param(msg, "smime-type") == "signed-data":
         return True
     return False
 
@@ -351,16 +359,16 @@ class _Walker:
                 if isinstance(sub, Message):
                     self.walk(sub, where, body, depth)
         elif ctype == "text/html":
-            markup = decode_text(self.decoded(part, where), part.get_content_charset())
+            markup = decode_text(self.decoded(part, where), _param(part, "charset") or None)
             visible, hidden = html_texts(markup)
             body.append(visible)
             if hidden:
                 body.append(hidden)  # apart, so that a plain twin still matches the visible text
             self.data_uris(markup, where, depth)
         elif ctype in _BODY_TEXT:
-            text = decode_text(self.decoded(part, where), part.get_content_charset())
-            if str(part.get_param("format") or "").lower() == "flowed":
-                text = unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
+            text = decode_text(self.decoded(part, where), _param(part, "charset") or None)
+            if _param(part, "format") == "flowed":
+                text = unflow(text, _param(part, "delsp") == "yes")
             body.append(self.clear_text(text, where, depth))
         else:
             # Every other leaf (text/calendar, application/octet-stream with no name,
@@ -415,7 +423,7 @@ class _Walker:
             content_id = (part.get("content-id") or "").strip().strip("<>").lower()
             if content_id and content_id in self.cid_refs and _is_small_image(data):
                 return  # an inline logo referenced from the HTML body
-        self.document(name, ctype, data, label, depth, part.get_content_charset(), named=filename is not None)
+        self.document(name, ctype, data, label, depth, _param(part, "charset") or None, named=filename is not None)
 
     def filename(self, label: str, name: str | None) -> None:
         """An attachment's file name is text of its own: 'Tom Wilson DOB 01.02.2015 referral.pdf'."""
@@ -743,13 +751,25 @@ def _is_small_image(data: bytes) -> bool:
 def _filename(part: Message) -> str | None:
     try:
         name = part.get_filename()
-    except (ValueError, LookupError, UnicodeDecodeError):
+    except (ValueError, LookupError, UnicodeError, TypeError):  # the stdlib on broken RFC 2231 continuations
         return "attachment"
     return None if name is None else decode_words(name)
 
 
+def _param(part: Message, name: str) -> str:
+    """A Content-Type parameter, lower-cased; "" when absent or when the stdlib cannot parse it
+    (it raises TypeError on broken RFC 2231 continuations)."""
+    try:
+        value = part.get_param(name)
+    except Exception:
+        return ""
+    if isinstance(value, tuple):  # RFC 2231: (charset, language, value)
+        value = email.utils.collapse_rfc2231_value(value)
+    return str(value or "").strip().lower()
+
+
 def _is_attachment(part: Message) -> bool:
-    disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
+    disposition = str(part.get("content-disposition") or "").split(";")[0].strip().lower()
     return disposition == "attachment" and not part.is_multipart()
 
 
